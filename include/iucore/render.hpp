@@ -1,0 +1,62 @@
+#pragma once
+// SQL rendering, pure: every migration artifact (forward, rollback, seed) is derived from the
+// definition alone, with identifiers and literals quoted by PostgreSQL's rules. The same text
+// runs under `psql -v ON_ERROR_STOP=on -f` and through the engine.
+
+#include <iucore/definition.hpp>
+
+#include <string>
+#include <vector>
+
+namespace iucore {
+
+/// SQLSTATEs the rendered SQL raises, so callers tell a refusal from a failure.
+namespace sqlstate {
+inline constexpr std::string_view preflight_failed = "IUPRE"; // a requirement is missing
+inline constexpr std::string_view check_failed = "IUCHK";     // a verification check is false
+inline constexpr std::string_view refused = "IUREF";          // a guard refused the change
+} // namespace sqlstate
+
+/// One verification check: printed as the record prints it, and enforced in the same
+/// transaction by a DO block that raises when `ok` is false.
+struct sql_check {
+    std::string label;                                       // 034_catalog
+    std::string from;                                        // FROM … WHERE …
+    std::vector<std::pair<std::string, std::string>> columns; // printed name, expression
+    std::string ok;                                          // boolean expression
+    std::string expected;                                    // in words, for reports
+    std::string actual;                                      // text expression, for reports
+
+    std::string select_sql() const;   // the printed SELECT
+    std::string report_sql() const;   // SELECT label, ok, actual
+};
+
+/// A rendered artifact: body statements plus the transaction psql runs them in.
+struct rendered_sql {
+    std::string file_name; // 034_auto_instantiate_dot_registration.sql
+    std::string header;    // comment lines naming the source
+    std::vector<std::string> statements;
+    std::vector<sql_check> checks;
+
+    /// The whole file: header, BEGIN, statements, COMMIT.
+    std::string text() const;
+    /// The statements only, for the engine to send inside its own transaction.
+    std::string body() const;
+    /// sha256 of text(): what the ledger records.
+    std::string checksum() const;
+};
+
+inline constexpr std::string_view checksum_algorithm = "sha256";
+
+result<rendered_sql> render_forward(const definition& d, std::string_view migration_id);
+result<rendered_sql> render_rollback(const definition& d, std::string_view migration_id);
+/// The whole catalog at `version` (latest when empty) as one idempotent seed.
+result<rendered_sql> render_seed(const definition& d, std::string_view version = {});
+/// The checks of `version` against live (catalog size, targets, SSOT rows), for verify.
+result<std::vector<sql_check>> render_version_checks(const definition& d,
+                                                     std::string_view version);
+
+/// The DDL of the migration ledger (created on first use by the engine).
+result<std::string> render_ledger_ddl(const definition& d);
+
+} // namespace iucore

@@ -1,0 +1,282 @@
+#include <iucore/detail/sha256.hpp>
+#include <iucore/detail/sql_quoter.hpp>
+#include <iucore/render.hpp>
+
+#include <algorithm>
+
+namespace iucore {
+
+namespace {
+
+using detail::sql_quoter;
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(separator) : "") + parts[i];
+    return out;
+}
+
+/// The schema a qualified table name lives in ("public" when unqualified).
+std::string schema_of(std::string_view qualified) {
+    auto dot = qualified.find('.');
+    return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
+}
+
+std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) {
+    std::vector<std::string> tuples;
+    tuples.reserve(rows.size());
+    for (const auto& r : rows)
+        tuples.push_back("(" + q.lit(r.command_name) + ", " + q.lit(r.category) + ", " +
+                         sql_quoter::boolean(r.mutating) + ", " +
+                         sql_quoter::boolean(r.reversible) + ", " +
+                         q.text_array(r.target_functions) + ")");
+    return join(tuples, ",\n    ");
+}
+
+std::string column_list() {
+    std::vector<std::string> names;
+    for (const auto& c : catalog_columns) names.emplace_back(c.name);
+    return join(names, ", ");
+}
+
+std::string insert_rows(sql_quoter& q, const definition& d, const std::vector<catalog_row>& rows) {
+    return "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() +
+           ")\nVALUES\n    " + catalog_values(q, rows) + "\nON CONFLICT (command_name) DO NOTHING;";
+}
+
+/// Checks over a catalog at some version, in the record's shape.
+sql_check rows_check(sql_quoter& q, const definition& d, const std::string& label,
+                     std::size_t expected_rows) {
+    const auto n = std::to_string(expected_rows);
+    return {label,
+            "FROM " + q.table(d.schema.catalog.table),
+            {{"catalog_rows", "count(*)"}, {"expected_" + n, "count(*) = " + n}},
+            "count(*) = " + n,
+            n + " catalog rows",
+            "count(*)::text || ' catalog rows'"};
+}
+
+sql_check targets_check(sql_quoter& q, const definition& d, const std::string& label,
+                        std::size_t expected_distinct) {
+    const auto n = std::to_string(expected_distinct);
+    const std::string resolvable =
+        "coalesce(bool_and(EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.proname = t.fn)), "
+        "true)";
+    return {label,
+            "FROM " + q.table(d.schema.catalog.table) + " c, unnest(c.target_functions) AS t(fn)",
+            {{"distinct_target_functions", "count(DISTINCT t.fn)"}, {"all_resolvable", resolvable}},
+            "count(DISTINCT t.fn) = " + n + " AND " + resolvable,
+            n + " distinct target functions, all resolvable",
+            "count(DISTINCT t.fn)::text || ' distinct target functions, resolvable: ' || " +
+                resolvable + "::text"};
+}
+
+/// Rows equal to the definition in every column: presence alone would let a stale row pass.
+sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::string& label,
+                              const std::string& column_name, const std::vector<catalog_row>& rows) {
+    const auto n = std::to_string(rows.size());
+    return {label,
+            "FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
+                ") IN (VALUES\n    " + catalog_values(q, rows) + ")",
+            {{column_name, "array_agg(c.command_name ORDER BY c.command_name)"}},
+            "count(*) = " + n,
+            n + " rows equal to the definition",
+            "count(*)::text || ' rows equal to the definition'"};
+}
+
+sql_check absent_check(sql_quoter& q, const definition& d, const std::string& label,
+                       const std::vector<std::string>& names) {
+    return {label,
+            "FROM " + q.table(d.schema.catalog.table) +
+                " c WHERE c.command_name = ANY (" + q.text_array(names) + ")",
+            {{"rows_remaining", "count(*)"}},
+            "count(*) = 0",
+            "0 of the removed rows remaining",
+            "count(*)::text || ' of the removed rows remaining'"};
+}
+
+std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
+    std::string body = "\nDECLARE\n    v_ok boolean;\n    v_actual text;\nBEGIN\n";
+    for (const auto& c : checks) {
+        body += "    SELECT " + c.ok + ", " + c.actual + "\n      INTO v_ok, v_actual\n    " +
+                c.from + ";\n";
+        body += "    IF NOT coalesce(v_ok, false) THEN\n        RAISE EXCEPTION USING ERRCODE = " +
+                q.lit(sqlstate::check_failed) + ",\n            MESSAGE = " +
+                q.lit(c.label + " failed: expected " + c.expected + ", found ") +
+                " || v_actual;\n    END IF;\n";
+    }
+    body += "END\n";
+    return "DO " + dollar_quote(body, "verify") + ";";
+}
+
+void add_checks(rendered_sql& out, sql_quoter& q, std::vector<sql_check> checks) {
+    for (const auto& c : checks) out.statements.push_back(c.select_sql());
+    out.statements.push_back(verify_block(q, checks));
+    out.checks = std::move(checks);
+}
+
+std::string header(const definition& d, std::string_view what) {
+    return "-- " + std::string(what) + "\n-- Rendered by iucore from definition \"" + d.name +
+           "\". Do not edit: change the definition and render again.\n";
+}
+
+result<rendered_sql> finish(rendered_sql out, const sql_quoter& q) {
+    BOOST_OUTCOME_TRY(q.status());
+    return out;
+}
+
+} // namespace
+
+std::string sql_check::select_sql() const {
+    std::string out = "SELECT " + quote_literal(label).value() + " AS \"check\"";
+    for (const auto& [name, expression] : columns)
+        out += ", " + expression + " AS " + quote_identifier(name).value();
+    return out + "\n  " + from + ";";
+}
+
+std::string sql_check::report_sql() const {
+    return "SELECT " + quote_literal(label).value() + " AS \"check\", " +
+           quote_literal(expected).value() + " AS expected, " + actual + " AS actual, " + ok +
+           " AS ok\n  " + from;
+}
+
+std::string rendered_sql::body() const { return join(statements, "\n\n") + "\n"; }
+
+std::string rendered_sql::text() const { return header + "\nBEGIN;\n\n" + body() + "\nCOMMIT;\n"; }
+
+std::string rendered_sql::checksum() const { return detail::sha256_hex(text()); }
+
+result<rendered_sql> render_forward(const definition& d, std::string_view migration_id) {
+    BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
+    const auto& m = *d.find_migration(migration_id);
+    sql_quoter q;
+    rendered_sql out;
+    out.file_name = m.file_stem() + ".sql";
+    out.header = header(d, m.file_stem() + ": forward (preflight, insert, verification)");
+
+    // Preflight: every required function, by exact argument types, in the catalog's schema.
+    const auto schema = schema_of(d.schema.catalog.table);
+    std::string body = "\nDECLARE\n    v_missing text[] := ARRAY[]::text[];\nBEGIN\n";
+    for (const auto& f : m.requires_functions)
+        body += "    IF to_regprocedure(" + q.lit(schema + "." + f.regprocedure()) +
+                ") IS NULL THEN\n        v_missing := v_missing || " + q.lit(f.regprocedure()) +
+                ";\n    END IF;\n";
+    const auto requirement = m.requires_migrations.empty()
+                                 ? std::string("its required functions")
+                                 : "migration " + join(m.requires_migrations, ", ") + " substrate";
+    const auto remedy = m.requires_migrations.empty()
+                            ? std::string("create them first")
+                            : "apply " + join(m.requires_migrations, ", ") + " first";
+    body += "    IF cardinality(v_missing) > 0 THEN\n        RAISE EXCEPTION USING ERRCODE = " +
+            q.lit(sqlstate::preflight_failed) + ",\n            MESSAGE = " +
+            q.lit(m.id + " preflight: " + requirement + " missing ") +
+            " || array_to_string(v_missing, ', ') || " + q.lit(" \u2014 " + remedy) +
+            ";\n    END IF;\nEND\n";
+    out.statements.push_back("DO " + dollar_quote(body, "preflight") + ";");
+    out.statements.push_back(insert_rows(q, d, m.adds));
+    out.statements.push_back("-- " + m.id +
+                             " verification: catalog size + every target_function resolvable");
+    add_checks(out, q,
+               {rows_check(q, d, m.id + "_catalog", e.rows_after),
+                targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
+                matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds)});
+    return finish(std::move(out), q);
+}
+
+result<rendered_sql> render_rollback(const definition& d, std::string_view migration_id) {
+    BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
+    const auto& m = *d.find_migration(migration_id);
+    sql_quoter q;
+    rendered_sql out;
+    out.file_name = m.file_stem() + "_rollback.sql";
+    out.header = header(d, m.file_stem() + ": rollback (guard, delete, verification)");
+    const auto names = m.added_commands();
+    const auto run_log = q.table(e.guard.table);
+    const auto run_column = q.ident(e.guard.column);
+
+    // Lock order (the same everywhere): the run log first, then catalog rows. SHARE mode waits
+    // for every run in flight and holds off new ones until commit, so none slips past the guard.
+    out.statements.push_back("LOCK TABLE " + run_log + " IN SHARE MODE;");
+    std::string body = "\nDECLARE\n    v_blocked text;\n    v_dependents text;\nBEGIN\n";
+    body += "    SELECT string_agg(format('%s (%s runs)', r.command_name, r.runs), ', '\n"
+            "                      ORDER BY r.command_name)\n      INTO v_blocked\n"
+            "      FROM (SELECT " + run_column + " AS command_name, count(*) AS runs\n"
+            "              FROM " + run_log + "\n             WHERE " + run_column +
+            " = ANY (" + q.text_array(names) + ")\n             GROUP BY 1) r;\n";
+    body += "    IF v_blocked IS NOT NULL THEN\n        RAISE EXCEPTION USING ERRCODE = " +
+            q.lit(sqlstate::refused) + ",\n            MESSAGE = " +
+            q.lit("REFUSED: " + m.id + " rollback: " + e.guard.table + "." + e.guard.column +
+                  " still references ") +
+            " || v_blocked;\n    END IF;\n";
+    const auto dependents = d.dependents(migration_id);
+    if (!dependents.empty()) {
+        body += "    IF to_regclass(" + q.lit(d.schema.ledger.table) +
+                ") IS NOT NULL THEN\n        EXECUTE " +
+                q.lit("SELECT string_agg(migration_id, ', ' ORDER BY migration_id) FROM " +
+                      q.table(d.schema.ledger.table) + " WHERE migration_id = ANY ($1)") +
+                "\n           INTO v_dependents USING " + q.text_array(dependents) +
+                ";\n        IF v_dependents IS NOT NULL THEN\n"
+                "            RAISE EXCEPTION USING ERRCODE = " +
+                q.lit(sqlstate::refused) + ",\n                MESSAGE = " +
+                q.lit("REFUSED: " + m.id + " rollback: applied migration(s) ") +
+                " || v_dependents || " + q.lit(" require " + m.id) + ";\n        END IF;\n    END IF;\n";
+    }
+    body += "END\n";
+    out.statements.push_back("DO " + dollar_quote(body, "guard") + ";");
+    out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) +
+                             " WHERE command_name = ANY (" + q.text_array(names) + ");");
+    // The ledger, when iucore keeps one, forgets the migration with its rows.
+    std::string ledger = "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +
+                         ") IS NOT NULL THEN\n        EXECUTE " +
+                         q.lit("DELETE FROM " + q.table(d.schema.ledger.table) +
+                               " WHERE migration_id = $1") +
+                         " USING " + q.lit(m.id) + ";\n    END IF;\nEND\n";
+    out.statements.push_back("DO " + dollar_quote(ledger, "ledger") + ";");
+    out.statements.push_back("-- " + m.id + " rollback verification: back to " +
+                             e.previous_version);
+    add_checks(out, q,
+               {rows_check(q, d, m.id + "_rollback_catalog", e.rows_before),
+                absent_check(q, d, m.id + "_rollback_absent", names)});
+    return finish(std::move(out), q);
+}
+
+result<std::vector<sql_check>> render_version_checks(const definition& d,
+                                                     std::string_view version) {
+    BOOST_OUTCOME_TRY(auto rows, d.catalog_at(version));
+    sql_quoter q;
+    const auto v = std::string(version);
+    std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
+                                  targets_check(q, d, v + "_targets", rows.distinct_targets())};
+    if (rows.size() > 0)
+        checks.push_back(matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.rows()));
+    BOOST_OUTCOME_TRY(q.status());
+    return checks;
+}
+
+result<rendered_sql> render_seed(const definition& d, std::string_view version) {
+    const auto v = version.empty() ? d.latest_version() : std::string(version);
+    BOOST_OUTCOME_TRY(auto rows, d.catalog_at(v));
+    sql_quoter q;
+    rendered_sql out;
+    out.file_name = "seed_" + v + ".sql";
+    out.header = header(d, "catalog seed at version " + v +
+                               " (single source of truth; idempotent: INSERT 0 0 when live matches)");
+    if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, rows.rows()));
+    BOOST_OUTCOME_TRY(auto checks, render_version_checks(d, v));
+    add_checks(out, q, std::move(checks));
+    return finish(std::move(out), q);
+}
+
+result<std::string> render_ledger_ddl(const definition& d) {
+    sql_quoter q;
+    auto ddl = "CREATE TABLE IF NOT EXISTS " + q.table(d.schema.ledger.table) +
+               " (\n    migration_id text PRIMARY KEY,\n    position integer NOT NULL,\n"
+               "    checksum text NOT NULL,\n    checksum_algorithm text NOT NULL,\n"
+               "    chain_hash text NOT NULL,\n    applied_by text NOT NULL,\n"
+               "    applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
+               "    report jsonb NOT NULL DEFAULT '{}'::jsonb\n);";
+    BOOST_OUTCOME_TRY(q.status());
+    return ddl;
+}
+
+} // namespace iucore
