@@ -209,7 +209,7 @@ EOF
             echo "---- end of $log ----"
         } >&2
         cmd_stop "$state" >/dev/null 2>&1 || true
-        die "server in '$state' did not become ready within 30 s (server.log above)"
+        die "server in '$state' failed to start or was not ready within 30 s (server.log above)"
     fi
 
     if ! "$bindir/createdb" -h "$state" -p "$port" -U "$SUPERUSER" "$DBNAME"; then

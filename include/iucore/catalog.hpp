@@ -30,10 +30,34 @@ struct catalog_column {
 };
 
 namespace detail {
-inline std::string pg_bool_text(bool b) { return b ? "t" : "f"; }
+inline std::string pg_bool_text(bool b) {
+    return b ? "t" : "f";
+}
+/// An element as array_out writes it: in double quotes (with `"` and `\` escaped) when it is
+/// empty, reads as NULL, or holds a delimiter, brace, quote, backslash or whitespace.
+inline std::string pg_array_element_text(const std::string& item) {
+    bool quote = item.empty();
+    if (item.size() == 4) {
+        std::string lower = item;
+        for (auto& c : lower)
+            c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        quote = quote || lower == "null";
+    }
+    for (char c : item)
+        quote = quote || c == '"' || c == '\\' || c == '{' || c == '}' || c == ',' || c == ' ' ||
+                c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    if (!quote) return item;
+    std::string out = "\"";
+    for (char c : item) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
 inline std::string pg_array_text(const std::vector<std::string>& items) {
     std::string out = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+    for (std::size_t i = 0; i < items.size(); ++i)
+        out += (i ? "," : "") + pg_array_element_text(items[i]);
     return out + "}";
 }
 } // namespace detail
@@ -43,7 +67,8 @@ inline constexpr std::array<catalog_column, 5> catalog_columns{{
     {"category", [](const catalog_row& r) { return r.category; }},
     {"mutating", [](const catalog_row& r) { return detail::pg_bool_text(r.mutating); }},
     {"reversible", [](const catalog_row& r) { return detail::pg_bool_text(r.reversible); }},
-    {"target_functions", [](const catalog_row& r) { return detail::pg_array_text(r.target_functions); }},
+    {"target_functions",
+     [](const catalog_row& r) { return detail::pg_array_text(r.target_functions); }},
 }};
 
 struct column_change {
@@ -68,10 +93,11 @@ struct catalog_diff {
 };
 
 class catalog {
-public:
+  public:
     catalog() = default;
     explicit catalog(std::vector<catalog_row> rows) {
-        for (auto& row : rows) add(std::move(row));
+        for (auto& row : rows)
+            add(std::move(row));
     }
 
     const std::vector<catalog_row>& rows() const { return rows_; }
@@ -86,7 +112,8 @@ public:
     /// INSERT … ON CONFLICT (command_name) DO NOTHING: returns how many rows went in.
     std::size_t insert_if_absent(const std::vector<catalog_row>& rows) {
         std::size_t inserted = 0;
-        for (const auto& row : rows) inserted += add(row) ? 1 : 0;
+        for (const auto& row : rows)
+            inserted += add(row) ? 1 : 0;
         return inserted;
     }
 
@@ -101,7 +128,8 @@ public:
 
     std::set<std::string> target_functions() const {
         std::set<std::string> out;
-        for (const auto& r : rows_) out.insert(r.target_functions.begin(), r.target_functions.end());
+        for (const auto& r : rows_)
+            out.insert(r.target_functions.begin(), r.target_functions.end());
         return out;
     }
 
@@ -109,7 +137,7 @@ public:
 
     friend bool operator==(const catalog& a, const catalog& b) { return a.rows_ == b.rows_; }
 
-private:
+  private:
     bool add(catalog_row row) {
         if (find(row.command_name)) return false;
         rows_.push_back(std::move(row));

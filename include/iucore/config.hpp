@@ -22,7 +22,7 @@ struct config_entry {
 };
 
 class config_set {
-public:
+  public:
     config_set() = default;
     explicit config_set(std::vector<config_entry> entries) : entries_(std::move(entries)) {}
     const std::vector<config_entry>& entries() const { return entries_; }
@@ -33,7 +33,7 @@ public:
     }
     friend bool operator==(const config_set&, const config_set&) = default;
 
-private:
+  private:
     std::vector<config_entry> entries_;
 };
 
@@ -42,19 +42,26 @@ enum class evaluation_error { none, flag_not_found, parse_error, type_mismatch }
 
 constexpr std::string_view name(evaluation_reason r) {
     switch (r) {
-    case evaluation_reason::static_value: return "STATIC";
-    case evaluation_reason::default_value: return "DEFAULT";
-    case evaluation_reason::error: return "ERROR";
+    case evaluation_reason::static_value:
+        return "STATIC";
+    case evaluation_reason::default_value:
+        return "DEFAULT";
+    case evaluation_reason::error:
+        return "ERROR";
     }
     return "ERROR";
 }
 
 constexpr std::string_view name(evaluation_error e) {
     switch (e) {
-    case evaluation_error::none: return "";
-    case evaluation_error::flag_not_found: return "FLAG_NOT_FOUND";
-    case evaluation_error::parse_error: return "PARSE_ERROR";
-    case evaluation_error::type_mismatch: return "TYPE_MISMATCH";
+    case evaluation_error::none:
+        return "";
+    case evaluation_error::flag_not_found:
+        return "FLAG_NOT_FOUND";
+    case evaluation_error::parse_error:
+        return "PARSE_ERROR";
+    case evaluation_error::type_mismatch:
+        return "TYPE_MISMATCH";
     }
     return "";
 }
@@ -144,6 +151,12 @@ inline result<config_set> from_json(std::type_identity<config_set>, const json::
     return config_set(std::move(entries));
 }
 
+inline void tag_invoke(json::value_from_tag, json::value& v, evaluation_reason r) {
+    v = name(r);
+}
+inline void tag_invoke(json::value_from_tag, json::value& v, evaluation_error e) {
+    v = name(e);
+}
 
 inline result<evaluation_reason> from_json(std::type_identity<evaluation_reason>,
                                            const json::value& v, const std::string& path) {
@@ -178,8 +191,8 @@ inline result<config_evaluation> from_json(std::type_identity<config_evaluation>
     BOOST_OUTCOME_TRY(e.key, reader.required<std::string>("key"));
     BOOST_OUTCOME_TRY(e.value, reader.required<bool>("value"));
     BOOST_OUTCOME_TRY(e.reason, reader.required<evaluation_reason>("reason"));
-    BOOST_OUTCOME_TRY(e.error, reader.optional_or<evaluation_error>("error_code",
-                                                                    evaluation_error::none));
+    BOOST_OUTCOME_TRY(e.error,
+                      reader.optional_or<evaluation_error>("error_code", evaluation_error::none));
     BOOST_OUTCOME_TRY(e.error_message, reader.optional_or<std::string>("error_message", ""));
     BOOST_OUTCOME_TRY(e.raw, reader.optional<std::string>("raw"));
     BOOST_OUTCOME_TRY(reader.finish());

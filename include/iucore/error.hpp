@@ -25,20 +25,30 @@ enum class errc {
 };
 
 class error_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "iucore"; }
     std::string message(int code) const override {
         switch (static_cast<errc>(code)) {
-        case errc::ok: return "ok";
-        case errc::invalid_argument: return "invalid argument";
-        case errc::invalid_definition: return "invalid definition";
-        case errc::refused: return "refused";
-        case errc::check_failed: return "check failed";
-        case errc::drift: return "drift";
-        case errc::database: return "database error";
-        case errc::connection: return "connection error";
-        case errc::io: return "i/o error";
-        case errc::internal: return "internal error";
+        case errc::ok:
+            return "ok";
+        case errc::invalid_argument:
+            return "invalid argument";
+        case errc::invalid_definition:
+            return "invalid definition";
+        case errc::refused:
+            return "refused";
+        case errc::check_failed:
+            return "check failed";
+        case errc::drift:
+            return "drift";
+        case errc::database:
+            return "database error";
+        case errc::connection:
+            return "connection error";
+        case errc::io:
+            return "i/o error";
+        case errc::internal:
+            return "internal error";
         }
         return "unknown iucore error";
     }
@@ -62,7 +72,9 @@ struct failure {
 };
 
 /// Lets Outcome treat a failure like an error_code (for its default throwing policy).
-inline std::error_code make_error_code(const failure& f) noexcept { return f.code; }
+inline std::error_code make_error_code(const failure& f) noexcept {
+    return f.code;
+}
 
 /// Outcome calls this (by ADL) when value() is read from a failed result: the message travels
 /// with the exception so a caller that chose to throw still learns what was wrong.

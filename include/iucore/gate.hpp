@@ -47,7 +47,7 @@ struct gate_decision {
 };
 
 class gate_set {
-public:
+  public:
     gate_set() = default;
     explicit gate_set(std::vector<gate> gates) : gates_(std::move(gates)) {}
     const std::vector<gate>& gates() const { return gates_; }
@@ -81,7 +81,7 @@ public:
 
     friend bool operator==(const gate_set&, const gate_set&) = default;
 
-private:
+  private:
     std::vector<gate> gates_;
 };
 

@@ -30,7 +30,8 @@ struct migration {
 
     std::vector<std::string> added_commands() const {
         std::vector<std::string> out;
-        for (const auto& r : adds) out.push_back(r.command_name);
+        for (const auto& r : adds)
+            out.push_back(r.command_name);
         return out;
     }
     std::string file_stem() const { return id + "_" + slug; }
@@ -59,6 +60,10 @@ struct migration_expectations {
     friend bool operator==(const migration_expectations&, const migration_expectations&) = default;
 };
 
+inline void tag_invoke(json::value_from_tag, json::value& v, migration_kind k) {
+    v = name(k);
+}
+
 inline result<migration_kind> from_json(std::type_identity<migration_kind>, const json::value& v,
                                         const std::string& path) {
     return detail::enum_from_name(v, path,
@@ -67,7 +72,8 @@ inline result<migration_kind> from_json(std::type_identity<migration_kind>, cons
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const migration& m) {
     json::array functions;
-    for (const auto& f : m.requires_functions) functions.emplace_back(f.regprocedure());
+    for (const auto& f : m.requires_functions)
+        functions.emplace_back(f.regprocedure());
     v = {{"id", m.id},
          {"slug", m.slug},
          {"kind", name(m.kind)},

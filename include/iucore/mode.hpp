@@ -12,7 +12,9 @@ enum class mode { dry_run, live };
 
 inline constexpr std::array all_modes{mode::dry_run, mode::live};
 
-constexpr std::string_view name(mode m) { return m == mode::dry_run ? "dry_run" : "live"; }
+constexpr std::string_view name(mode m) {
+    return m == mode::dry_run ? "dry_run" : "live";
+}
 
 inline result<mode> parse_mode(std::string_view text) {
     for (auto m : all_modes)
@@ -21,7 +23,9 @@ inline result<mode> parse_mode(std::string_view text) {
                 "mode \"" + std::string(text) + "\" is not known: expected dry_run or live");
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, mode m) { v = name(m); }
+inline void tag_invoke(json::value_from_tag, json::value& v, mode m) {
+    v = name(m);
+}
 
 inline result<mode> from_json(std::type_identity<mode>, const json::value& v,
                               const std::string& path) {

@@ -32,7 +32,8 @@ struct registry_entry {
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const mode_argument& m) {
     json::object modes;
-    for (const auto& [value, mode_value] : m.modes) modes[value] = name(mode_value);
+    for (const auto& [value, mode_value] : m.modes)
+        modes[value] = name(mode_value);
     v = {{"name", m.name}, {"modes", modes}};
 }
 
@@ -63,8 +64,9 @@ inline result<registry_entry> from_json(std::type_identity<registry_entry>, cons
     BOOST_OUTCOME_TRY(e.command, reader.required<std::string>("command"));
     BOOST_OUTCOME_TRY(e.function, reader.required<std::string>("function"));
     BOOST_OUTCOME_TRY(e.mode_arg, reader.optional<mode_argument>("mode_argument"));
-    BOOST_OUTCOME_TRY(e.allowed, (reader.optional_or<std::map<std::string, std::vector<std::string>>>(
-                                     "allowed", {})));
+    BOOST_OUTCOME_TRY(
+        e.allowed,
+        (reader.optional_or<std::map<std::string, std::vector<std::string>>>("allowed", {})));
     BOOST_OUTCOME_TRY(e.reversed_by, reader.optional<std::string>("reversed_by"));
     BOOST_OUTCOME_TRY(e.fixture, reader.optional_or<bool>("fixture", false));
     BOOST_OUTCOME_TRY(reader.finish());

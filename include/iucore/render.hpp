@@ -20,15 +20,15 @@ inline constexpr std::string_view refused = "IUREF";          // a guard refused
 /// One verification check: printed as the record prints it, and enforced in the same
 /// transaction by a DO block that raises when `ok` is false.
 struct sql_check {
-    std::string label;                                       // 034_catalog
-    std::string from;                                        // FROM … WHERE …
+    std::string label;                                        // 034_catalog
+    std::string from;                                         // FROM … WHERE …
     std::vector<std::pair<std::string, std::string>> columns; // printed name, expression
-    std::string ok;                                          // boolean expression
-    std::string expected;                                    // in words, for reports
-    std::string actual;                                      // text expression, for reports
+    std::string ok;                                           // boolean expression
+    std::string expected;                                     // in words, for reports
+    std::string actual;                                       // text expression, for reports
 
-    std::string select_sql() const;   // the printed SELECT
-    std::string report_sql() const;   // SELECT label, ok, actual
+    std::string select_sql() const; // the printed SELECT
+    std::string report_sql() const; // SELECT label, ok, actual
 };
 
 /// A rendered artifact: body statements plus the transaction psql runs them in.
@@ -53,8 +53,7 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
 /// The whole catalog at `version` (latest when empty) as one idempotent seed.
 result<rendered_sql> render_seed(const definition& d, std::string_view version = {});
 /// The checks of `version` against live (catalog size, targets, SSOT rows), for verify.
-result<std::vector<sql_check>> render_version_checks(const definition& d,
-                                                     std::string_view version);
+result<std::vector<sql_check>> render_version_checks(const definition& d, std::string_view version);
 
 /// The DDL of the migration ledger (created on first use by the engine).
 result<std::string> render_ledger_ddl(const definition& d);

@@ -82,8 +82,8 @@ inline result<surface_rules> from_json(std::type_identity<surface_rules>, const 
                           json_object_reader::open(*rule_value, reader.member_path(name(kind))));
         (void)reader.optional<json::value>(name(kind));
         surface_rule rule;
-        BOOST_OUTCOME_TRY(rule.names_like, rule_reader.optional_or<std::vector<std::string>>(
-                                               "names_like", {}));
+        BOOST_OUTCOME_TRY(rule.names_like,
+                          rule_reader.optional_or<std::vector<std::string>>("names_like", {}));
         BOOST_OUTCOME_TRY(rule.registry, rule_reader.optional_or<std::string>("registry", ""));
         BOOST_OUTCOME_TRY(rule_reader.finish());
         if (rule.names_like.empty() == rule.registry.empty())
@@ -109,8 +109,9 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const schema_model&
 
 namespace detail {
 /// Reads an object of string members into fields, each optional with its default kept.
-inline result<void> read_names(const json::value& v, const std::string& path,
-                               std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+inline result<void>
+read_names(const json::value& v, const std::string& path,
+           std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
     BOOST_OUTCOME_TRY(auto reader, json_object_reader::open(v, path));
     for (const auto& [key, field] : fields) {
         BOOST_OUTCOME_TRY(auto value, reader.optional_or<std::string>(key, *field));
@@ -131,18 +132,22 @@ inline result<schema_model> from_json(std::type_identity<schema_model>, const js
             return detail::read_names(*section_value, reader.member_path(key), fields);
         return boost::outcome_v2::success();
     };
-    BOOST_OUTCOME_TRY(section("catalog", std::initializer_list<std::pair<std::string_view, std::string*>>{
-                                             {"table", &s.catalog.table}}));
-    BOOST_OUTCOME_TRY(section("run_log", std::initializer_list<std::pair<std::string_view, std::string*>>{
-                                             {"table", &s.run_log.table},
-                                             {"command_column", &s.run_log.command_column}}));
-    BOOST_OUTCOME_TRY(section("configs", std::initializer_list<std::pair<std::string_view, std::string*>>{
-                                             {"table", &s.configs.table},
-                                             {"key_column", &s.configs.key_column},
-                                             {"value_column", &s.configs.value_column},
-                                             {"type_column", &s.configs.type_column}}));
-    BOOST_OUTCOME_TRY(section("ledger", std::initializer_list<std::pair<std::string_view, std::string*>>{
-                                            {"table", &s.ledger.table}}));
+    BOOST_OUTCOME_TRY(
+        section("catalog", std::initializer_list<std::pair<std::string_view, std::string*>>{
+                               {"table", &s.catalog.table}}));
+    BOOST_OUTCOME_TRY(
+        section("run_log",
+                std::initializer_list<std::pair<std::string_view, std::string*>>{
+                    {"table", &s.run_log.table}, {"command_column", &s.run_log.command_column}}));
+    BOOST_OUTCOME_TRY(
+        section("configs", std::initializer_list<std::pair<std::string_view, std::string*>>{
+                               {"table", &s.configs.table},
+                               {"key_column", &s.configs.key_column},
+                               {"value_column", &s.configs.value_column},
+                               {"type_column", &s.configs.type_column}}));
+    BOOST_OUTCOME_TRY(
+        section("ledger", std::initializer_list<std::pair<std::string_view, std::string*>>{
+                              {"table", &s.ledger.table}}));
     BOOST_OUTCOME_TRY(s.surface, reader.required<surface_rules>("surface"));
     BOOST_OUTCOME_TRY(reader.finish());
     return s;

@@ -56,7 +56,8 @@ struct signature {
 
     std::size_t required_count() const {
         std::size_t n = 0;
-        for (const auto& p : parameters) n += p.has_default ? 0 : 1;
+        for (const auto& p : parameters)
+            n += p.has_default ? 0 : 1;
         return n;
     }
 };
@@ -82,7 +83,8 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
     parameter p;
     text = trim(text);
     auto upper_default = std::string(text);
-    for (auto& c : upper_default) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : upper_default)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (auto at = upper_default.find(" DEFAULT"); at != std::string::npos) {
         p.has_default = true;
         text = trim(text.substr(0, at));
@@ -117,8 +119,8 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
 inline result<signature> parse_signature(std::string_view text) {
     const std::string whole(text);
     auto bad = [&](std::string what) {
-        return fail(errc::invalid_argument, "signature \"" + whole + "\": " + what +
-                                                " (expected name(type,…) [→ type])");
+        return fail(errc::invalid_argument,
+                    "signature \"" + whole + "\": " + what + " (expected name(type,…) [→ type])");
     };
     text = detail::trim(text);
     auto open = text.find('(');
@@ -162,7 +164,10 @@ inline result<pg_type> from_json(std::type_identity<pg_type>, const json::value&
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const parameter& p) {
-    json::object o{{"name", p.name}, {"type", short_name(p.type)}};
+    // An unnamed parameter (the record's form) is written without a name, and reads back so.
+    json::object o;
+    if (!p.name.empty()) o["name"] = p.name;
+    o["type"] = short_name(p.type);
     if (p.has_default) o["default"] = true;
     v = std::move(o);
 }
@@ -171,11 +176,11 @@ inline result<parameter> from_json(std::type_identity<parameter>, const json::va
                                    const std::string& path) {
     BOOST_OUTCOME_TRY(auto reader, json_object_reader::open(v, path));
     parameter p;
-    BOOST_OUTCOME_TRY(p.name, reader.required<std::string>("name"));
+    BOOST_OUTCOME_TRY(p.name, reader.optional_or<std::string>("name", ""));
     BOOST_OUTCOME_TRY(p.type, reader.required<pg_type>("type"));
     BOOST_OUTCOME_TRY(p.has_default, reader.optional_or<bool>("default", false));
     BOOST_OUTCOME_TRY(reader.finish());
-    if (!detail::is_plain_identifier(p.name))
+    if (!p.name.empty() && !detail::is_plain_identifier(p.name))
         return fail(errc::invalid_definition,
                     path + ".name: \"" + p.name + "\" is not a plain lower-case SQL name");
     return p;

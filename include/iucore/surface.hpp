@@ -18,13 +18,20 @@ inline constexpr std::array all_surface_kinds{
 
 constexpr std::string_view name(surface_kind k) {
     switch (k) {
-    case surface_kind::table: return "table";
-    case surface_kind::view: return "view";
-    case surface_kind::function: return "function";
-    case surface_kind::trigger: return "trigger";
-    case surface_kind::config: return "config";
-    case surface_kind::event_type: return "event_type";
-    case surface_kind::route: return "route";
+    case surface_kind::table:
+        return "table";
+    case surface_kind::view:
+        return "view";
+    case surface_kind::function:
+        return "function";
+    case surface_kind::trigger:
+        return "trigger";
+    case surface_kind::config:
+        return "config";
+    case surface_kind::event_type:
+        return "event_type";
+    case surface_kind::route:
+        return "route";
     }
     return "";
 }
@@ -38,7 +45,8 @@ struct surface {
 
     std::int64_t total() const {
         std::int64_t sum = 0;
-        for (auto c : counts) sum += c;
+        for (auto c : counts)
+            sum += c;
         return sum;
     }
     bool is_zero() const {
@@ -48,7 +56,8 @@ struct surface {
     }
     surface operator+(const surface& delta) const {
         surface out = *this;
-        for (std::size_t i = 0; i < counts.size(); ++i) out.counts[i] += delta.counts[i];
+        for (std::size_t i = 0; i < counts.size(); ++i)
+            out.counts[i] += delta.counts[i];
         return out;
     }
     friend bool operator==(const surface&, const surface&) = default;
@@ -71,7 +80,8 @@ inline std::vector<surface_difference> diff(const surface& expected, const surfa
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const surface& s) {
     json::object o;
-    for (auto k : all_surface_kinds) o[name(k)] = s[k];
+    for (auto k : all_surface_kinds)
+        o[name(k)] = s[k];
     o["total"] = s.total();
     v = std::move(o);
 }
@@ -88,10 +98,14 @@ inline result<surface> from_json(std::type_identity<surface>, const json::value&
     BOOST_OUTCOME_TRY(auto total, reader.optional<std::int64_t>("total"));
     BOOST_OUTCOME_TRY(reader.finish());
     if (total && *total != s.total())
-        return fail(errc::invalid_definition,
-                    path + ".total: " + std::to_string(*total) +
-                        " does not add up: the kinds sum to " + std::to_string(s.total()));
+        return fail(errc::invalid_definition, path + ".total: " + std::to_string(*total) +
+                                                  " does not add up: the kinds sum to " +
+                                                  std::to_string(s.total()));
     return s;
+}
+
+inline void tag_invoke(json::value_from_tag, json::value& v, surface_kind k) {
+    v = name(k);
 }
 
 inline result<surface_kind> from_json(std::type_identity<surface_kind>, const json::value& v,

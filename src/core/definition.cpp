@@ -11,7 +11,9 @@ std::string at(std::string_view collection, std::size_t index) {
     return "$." + std::string(collection) + "[" + std::to_string(index) + "]";
 }
 
-failure invalid(std::string message) { return fail(errc::invalid_definition, std::move(message)); }
+failure invalid(std::string message) {
+    return fail(errc::invalid_definition, std::move(message));
+}
 
 } // namespace
 
@@ -19,7 +21,8 @@ const std::vector<std::string>& figures::names() {
     static const std::vector<std::string> all = [] {
         std::vector<std::string> out{"catalog_rows", "distinct_targets", "governed_commands",
                                      "registry_entries", "surface_total"};
-        for (auto k : all_surface_kinds) out.push_back("surface." + std::string(name(k)));
+        for (auto k : all_surface_kinds)
+            out.push_back("surface." + std::string(name(k)));
         return out;
     }();
     return all;
@@ -34,14 +37,16 @@ result<std::int64_t> figures::get(std::string_view figure) const {
     for (auto k : all_surface_kinds)
         if (figure == "surface." + std::string(name(k))) return inventory[k];
     std::string known;
-    for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
+    for (const auto& n : names())
+        known += (known.empty() ? "" : ", ") + n;
     return fail(errc::invalid_argument,
                 "figure \"" + std::string(figure) + "\" is not known: expected one of " + known);
 }
 
 std::vector<std::string> definition::versions() const {
     std::vector<std::string> out{base.version};
-    for (const auto& m : migrations) out.push_back(m.id);
+    for (const auto& m : migrations)
+        out.push_back(m.id);
     return out;
 }
 
@@ -71,7 +76,8 @@ const registry_entry* definition::find_entry(std::string_view command) const {
 namespace {
 failure unknown_version(const definition& d, std::string_view version) {
     std::string known;
-    for (const auto& v : d.versions()) known += (known.empty() ? "" : ", ") + v;
+    for (const auto& v : d.versions())
+        known += (known.empty() ? "" : ", ") + v;
     return fail(errc::invalid_argument, "version \"" + std::string(version) +
                                             "\" is not in the definition: expected one of " +
                                             known);
@@ -121,7 +127,8 @@ result<std::string> definition::version_before(std::string_view migration_id) co
         previous = m.id;
     }
     std::string known;
-    for (const auto& m : migrations) known += (known.empty() ? "" : ", ") + m.id;
+    for (const auto& m : migrations)
+        known += (known.empty() ? "" : ", ") + m.id;
     return fail(errc::invalid_argument, "migration \"" + std::string(migration_id) +
                                             "\" is not in the definition: expected one of " +
                                             (known.empty() ? "(none)" : known));
@@ -165,7 +172,8 @@ result<void> validate_row(const definition& d, const catalog_row& row, const std
                        "\" must start with dot_iu_ and name a command");
     if (std::find(d.categories.begin(), d.categories.end(), row.category) == d.categories.end()) {
         std::string known;
-        for (const auto& c : d.categories) known += (known.empty() ? "" : ", ") + c;
+        for (const auto& c : d.categories)
+            known += (known.empty() ? "" : ", ") + c;
         return invalid(path + ".category: \"" + row.category +
                        "\" is not a known category (expected one of: " + known + ")");
     }
@@ -183,7 +191,8 @@ result<void> validate_row(const definition& d, const catalog_row& row, const std
 result<void> validate_migrations(const definition& d) {
     std::set<std::string> seen_versions{d.base.version};
     std::set<std::string> commands;
-    for (const auto& r : d.base.rows.rows()) commands.insert(r.command_name);
+    for (const auto& r : d.base.rows.rows())
+        commands.insert(r.command_name);
     for (std::size_t i = 0; i < d.migrations.size(); ++i) {
         const auto& m = d.migrations[i];
         const auto path = at("migrations", i);
@@ -191,8 +200,8 @@ result<void> validate_migrations(const definition& d) {
             return invalid(path + ".id: duplicate version \"" + m.id + "\"");
         for (const auto& required : m.requires_migrations)
             if (!seen_versions.contains(required))
-                return invalid(path + ".requires.migrations: migration " + m.id +
-                               " requires \"" + required +
+                return invalid(path + ".requires.migrations: migration " + m.id + " requires \"" +
+                               required +
                                "\", which is neither the baseline nor an earlier migration");
         for (const auto& f : m.requires_functions) {
             const auto* known = d.find_signature(f.name);
@@ -251,7 +260,8 @@ result<void> validate_registry(const definition& d) {
 
 result<void> definition::validate() const {
     if (format != "iucore-definition/1")
-        return invalid("$.format: \"" + format + "\" is not supported (expected iucore-definition/1)");
+        return invalid("$.format: \"" + format +
+                       "\" is not supported (expected iucore-definition/1)");
     std::set<std::string> names;
     for (std::size_t i = 0; i < signatures.size(); ++i)
         if (!names.insert(signatures[i].name).second)
@@ -330,8 +340,7 @@ result<definition> from_json(std::type_identity<definition>, const json::value& 
     BOOST_OUTCOME_TRY(d.base.inventory, base_reader.required<surface>("surface"));
     BOOST_OUTCOME_TRY(base_reader.finish());
     BOOST_OUTCOME_TRY(d.migrations, reader.optional_or<std::vector<migration>>("migrations", {}));
-    BOOST_OUTCOME_TRY(d.registry,
-                      reader.optional_or<std::vector<registry_entry>>("registry", {}));
+    BOOST_OUTCOME_TRY(d.registry, reader.optional_or<std::vector<registry_entry>>("registry", {}));
     BOOST_OUTCOME_TRY(d.pins, reader.optional_or<std::vector<pin_site>>("pins", {}));
     BOOST_OUTCOME_TRY(reader.finish());
     BOOST_OUTCOME_TRY(d.validate());
@@ -341,8 +350,8 @@ result<definition> from_json(std::type_identity<definition>, const json::value& 
 result<definition> parse_definition(std::string_view text, std::string_view source) {
     BOOST_OUTCOME_TRY(auto v, parse_json_text(text, source));
     auto parsed = from_json(std::type_identity<definition>{}, v, "$");
-    if (!parsed) return fail(errc::invalid_definition, std::string(source) + ": " +
-                                                          parsed.error().message);
+    if (!parsed)
+        return fail(errc::invalid_definition, std::string(source) + ": " + parsed.error().message);
     return parsed;
 }
 

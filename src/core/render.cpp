@@ -12,7 +12,8 @@ using detail::sql_quoter;
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
     std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(separator) : "") + parts[i];
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        out += (i ? std::string(separator) : "") + parts[i];
     return out;
 }
 
@@ -35,7 +36,8 @@ std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) 
 
 std::string column_list() {
     std::vector<std::string> names;
-    for (const auto& c : catalog_columns) names.emplace_back(c.name);
+    for (const auto& c : catalog_columns)
+        names.emplace_back(c.name);
     return join(names, ", ");
 }
 
@@ -73,7 +75,8 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
 
 /// Rows equal to the definition in every column: presence alone would let a stale row pass.
 sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::string& label,
-                              const std::string& column_name, const std::vector<catalog_row>& rows) {
+                              const std::string& column_name,
+                              const std::vector<catalog_row>& rows) {
     const auto n = std::to_string(rows.size());
     return {label,
             "FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
@@ -87,8 +90,8 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
 sql_check absent_check(sql_quoter& q, const definition& d, const std::string& label,
                        const std::vector<std::string>& names) {
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) +
-                " c WHERE c.command_name = ANY (" + q.text_array(names) + ")",
+            "FROM " + q.table(d.schema.catalog.table) + " c WHERE c.command_name = ANY (" +
+                q.text_array(names) + ")",
             {{"rows_remaining", "count(*)"}},
             "count(*) = 0",
             "0 of the removed rows remaining",
@@ -110,7 +113,8 @@ std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
 }
 
 void add_checks(rendered_sql& out, sql_quoter& q, std::vector<sql_check> checks) {
-    for (const auto& c : checks) out.statements.push_back(c.select_sql());
+    for (const auto& c : checks)
+        out.statements.push_back(c.select_sql());
     out.statements.push_back(verify_block(q, checks));
     out.checks = std::move(checks);
 }
@@ -140,11 +144,17 @@ std::string sql_check::report_sql() const {
            " AS ok\n  " + from;
 }
 
-std::string rendered_sql::body() const { return join(statements, "\n\n") + "\n"; }
+std::string rendered_sql::body() const {
+    return join(statements, "\n\n") + "\n";
+}
 
-std::string rendered_sql::text() const { return header + "\nBEGIN;\n\n" + body() + "\nCOMMIT;\n"; }
+std::string rendered_sql::text() const {
+    return header + "\nBEGIN;\n\n" + body() + "\nCOMMIT;\n";
+}
 
-std::string rendered_sql::checksum() const { return detail::sha256_hex(text()); }
+std::string rendered_sql::checksum() const {
+    return detail::sha256_hex(text());
+}
 
 result<rendered_sql> render_forward(const definition& d, std::string_view migration_id) {
     BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
@@ -168,8 +178,8 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
                             ? std::string("create them first")
                             : "apply " + join(m.requires_migrations, ", ") + " first";
     body += "    IF cardinality(v_missing) > 0 THEN\n        RAISE EXCEPTION USING ERRCODE = " +
-            q.lit(sqlstate::preflight_failed) + ",\n            MESSAGE = " +
-            q.lit(m.id + " preflight: " + requirement + " missing ") +
+            q.lit(sqlstate::preflight_failed) +
+            ",\n            MESSAGE = " + q.lit(m.id + " preflight: " + requirement + " missing ") +
             " || array_to_string(v_missing, ', ') || " + q.lit(" \u2014 " + remedy) +
             ";\n    END IF;\nEND\n";
     out.statements.push_back("DO " + dollar_quote(body, "preflight") + ";");
@@ -200,9 +210,12 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
     std::string body = "\nDECLARE\n    v_blocked text;\n    v_dependents text;\nBEGIN\n";
     body += "    SELECT string_agg(format('%s (%s runs)', r.command_name, r.runs), ', '\n"
             "                      ORDER BY r.command_name)\n      INTO v_blocked\n"
-            "      FROM (SELECT " + run_column + " AS command_name, count(*) AS runs\n"
-            "              FROM " + run_log + "\n             WHERE " + run_column +
-            " = ANY (" + q.text_array(names) + ")\n             GROUP BY 1) r;\n";
+            "      FROM (SELECT " +
+            run_column +
+            " AS command_name, count(*) AS runs\n"
+            "              FROM " +
+            run_log + "\n             WHERE " + run_column + " = ANY (" + q.text_array(names) +
+            ")\n             GROUP BY 1) r;\n";
     body += "    IF v_blocked IS NOT NULL THEN\n        RAISE EXCEPTION USING ERRCODE = " +
             q.lit(sqlstate::refused) + ",\n            MESSAGE = " +
             q.lit("REFUSED: " + m.id + " rollback: " + e.guard.table + "." + e.guard.column +
@@ -219,18 +232,19 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
                 "            RAISE EXCEPTION USING ERRCODE = " +
                 q.lit(sqlstate::refused) + ",\n                MESSAGE = " +
                 q.lit("REFUSED: " + m.id + " rollback: applied migration(s) ") +
-                " || v_dependents || " + q.lit(" require " + m.id) + ";\n        END IF;\n    END IF;\n";
+                " || v_dependents || " + q.lit(" require " + m.id) +
+                ";\n        END IF;\n    END IF;\n";
     }
     body += "END\n";
     out.statements.push_back("DO " + dollar_quote(body, "guard") + ";");
     out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) +
                              " WHERE command_name = ANY (" + q.text_array(names) + ");");
     // The ledger, when iucore keeps one, forgets the migration with its rows.
-    std::string ledger = "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +
-                         ") IS NOT NULL THEN\n        EXECUTE " +
-                         q.lit("DELETE FROM " + q.table(d.schema.ledger.table) +
-                               " WHERE migration_id = $1") +
-                         " USING " + q.lit(m.id) + ";\n    END IF;\nEND\n";
+    std::string ledger =
+        "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +
+        ") IS NOT NULL THEN\n        EXECUTE " +
+        q.lit("DELETE FROM " + q.table(d.schema.ledger.table) + " WHERE migration_id = $1") +
+        " USING " + q.lit(m.id) + ";\n    END IF;\nEND\n";
     out.statements.push_back("DO " + dollar_quote(ledger, "ledger") + ";");
     out.statements.push_back("-- " + m.id + " rollback verification: back to " +
                              e.previous_version);
@@ -248,7 +262,8 @@ result<std::vector<sql_check>> render_version_checks(const definition& d,
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
                                   targets_check(q, d, v + "_targets", rows.distinct_targets())};
     if (rows.size() > 0)
-        checks.push_back(matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.rows()));
+        checks.push_back(
+            matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.rows()));
     BOOST_OUTCOME_TRY(q.status());
     return checks;
 }
@@ -259,8 +274,9 @@ result<rendered_sql> render_seed(const definition& d, std::string_view version) 
     sql_quoter q;
     rendered_sql out;
     out.file_name = "seed_" + v + ".sql";
-    out.header = header(d, "catalog seed at version " + v +
-                               " (single source of truth; idempotent: INSERT 0 0 when live matches)");
+    out.header =
+        header(d, "catalog seed at version " + v +
+                      " (single source of truth; idempotent: INSERT 0 0 when live matches)");
     if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, rows.rows()));
     BOOST_OUTCOME_TRY(auto checks, render_version_checks(d, v));
     add_checks(out, q, std::move(checks));

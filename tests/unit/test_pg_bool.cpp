@@ -12,14 +12,16 @@ TEST_CASE("parse_pg_bool accepts every listed spelling, in any case") {
         CAPTURE(s);
         CHECK(parse_pg_bool(s) == true);
         std::string upper(s);
-        for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        for (char& c : upper)
+            c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         CHECK(parse_pg_bool(upper) == true);
     }
     for (const auto s : iucore::pg_false_spellings) {
         CAPTURE(s);
         CHECK(parse_pg_bool(s) == false);
         std::string upper(s);
-        for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        for (char& c : upper)
+            c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         CHECK(parse_pg_bool(upper) == false);
     }
     CHECK(parse_pg_bool("TrUe") == true);
@@ -33,9 +35,10 @@ TEST_CASE("parse_pg_bool trims C-locale whitespace like boolin") {
 }
 
 TEST_CASE("parse_pg_bool rejects what boolin rejects") {
-    for (const auto s : {""s, " "s, "o"s, "onn"s, "of f"s, "truex"s, "yess"s, "noo"s, "offf"s,
-                         "2"s, "10"s, "01"s, "-1"s, "+1"s, "t r"s, "maybe"s, "true\0"s, "\0"s,
-                         "\xc2\xa0true"s, "tru e"s, "falsey"s}) {
+    for (const auto& s :
+         {""s,    " "s,     "o"s,      "onn"s, "of f"s,         "truex"s, "yess"s,
+          "noo"s, "offf"s,  "2"s,      "10"s,  "01"s,           "-1"s,    "+1"s,
+          "t r"s, "maybe"s, "true\0"s, "\0"s,  "\xc2\xa0true"s, "tru e"s, "falsey"s}) {
         CAPTURE(s);
         CHECK_FALSE(parse_pg_bool(s).has_value());
     }
@@ -43,10 +46,13 @@ TEST_CASE("parse_pg_bool rejects what boolin rejects") {
 
 TEST_CASE("the spelling lists are lower case and disjoint") {
     for (const auto t : iucore::pg_true_spellings) {
-        for (const char c : t) CHECK_FALSE((c >= 'A' && c <= 'Z'));
-        for (const auto f : iucore::pg_false_spellings) CHECK(t != f);
+        for (const char c : t)
+            CHECK_FALSE((c >= 'A' && c <= 'Z'));
+        for (const auto f : iucore::pg_false_spellings)
+            CHECK(t != f);
     }
     for (const auto f : iucore::pg_false_spellings) {
-        for (const char c : f) CHECK_FALSE((c >= 'A' && c <= 'Z'));
+        for (const char c : f)
+            CHECK_FALSE((c >= 'A' && c <= 'Z'));
     }
 }

@@ -45,8 +45,8 @@ TEST_CASE("is_valid_utf8 rejects malformed UTF-8") {
     CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // U+110000
     CHECK_FALSE(is_valid_utf8("\xf5\x80\x80\x80"));
     CHECK_FALSE(is_valid_utf8("\xff"));
-    CHECK_FALSE(is_valid_utf8("\xe2\x82"));         // truncated 3-byte
-    CHECK_FALSE(is_valid_utf8("ok\xf0\x9f\x98"));   // truncated at the end
+    CHECK_FALSE(is_valid_utf8("\xe2\x82"));       // truncated 3-byte
+    CHECK_FALSE(is_valid_utf8("ok\xf0\x9f\x98")); // truncated at the end
 }
 
 TEST_CASE("quote_identifier leaves plain lower-case non-keywords bare") {
@@ -73,9 +73,9 @@ TEST_CASE("quote_identifier quotes what quote_ident quotes") {
     CHECK(quote_identifier("\"").value() == "\"\"\"\"");
     CHECK(quote_identifier("\xc3\xa9").value() == "\"\xc3\xa9\"");
     // Reserved, type/function-name and column-name keywords.
-    for (const char* kw : {"select", "user", "table", "all", "analyse", "with", "window",
-                           "current_schema", "ilike", "verbose", "between", "int", "integer",
-                           "xmltable", "varchar"}) {
+    for (const char* kw :
+         {"select", "user", "table", "all", "analyse", "with", "window", "current_schema", "ilike",
+          "verbose", "between", "int", "integer", "xmltable", "varchar"}) {
         CAPTURE(kw);
         CHECK(quote_identifier(kw).value() == "\""s + kw + "\"");
     }
@@ -100,7 +100,8 @@ TEST_CASE("quote_identifier rejects what PostgreSQL cannot hold as a name") {
 
     // The limit is in bytes: 32 two-byte characters are 64 bytes.
     std::string wide;
-    for (int i = 0; i < 32; ++i) wide += "\xc3\xa9";
+    for (int i = 0; i < 32; ++i)
+        wide += "\xc3\xa9";
     CHECK_FALSE(quote_identifier(wide));
 }
 

@@ -3,6 +3,7 @@
 // and the one generic bridge that exposes every reader to Boost.JSON's try_value_to.
 
 #include <iucore/error.hpp>
+#include <iucore/sql_text.hpp>
 
 #include <boost/json.hpp>
 
@@ -30,22 +31,40 @@ namespace detail {
 
 inline std::string kind_of(const json::value& v) {
     switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+        return "null";
+    case json::kind::bool_:
+        return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+        return "a number";
+    case json::kind::string:
+        return "a string";
+    case json::kind::array:
+        return "an array";
+    case json::kind::object:
+        return "an object";
     }
     return "a value";
 }
 
+/// The offending value itself, for a message: scalars as written, strings quoted and cut short.
+inline std::string shown_value(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::string: return " " + quote_for_message(v.get_string(), 60);
+    case json::kind::bool_:
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return " " + json::serialize(v);
+    default: return "";
+    }
+}
+
 inline failure wrong_type(const std::string& path, std::string_view expected,
                           const json::value& v) {
-    return fail(errc::invalid_definition,
-                path + ": expected " + std::string(expected) + ", found " + kind_of(v));
+    return fail(errc::invalid_definition, path + ": expected " + std::string(expected) +
+                                              ", found " + kind_of(v) + shown_value(v));
 }
 
 template <class T>
@@ -108,8 +127,7 @@ result<Enum> enum_from_name(const json::value& v, const std::string& path,
         if (name(e) == text) return e;
         expected += (expected.empty() ? "" : ", ") + std::string(name(e));
     }
-    return fail(errc::invalid_definition,
-                path + ": \"" + text + "\" is not one of: " + expected);
+    return fail(errc::invalid_definition, path + ": \"" + text + "\" is not one of: " + expected);
 }
 
 } // namespace detail
@@ -122,7 +140,7 @@ result<T> read_json(const json::value& v, const std::string& path) {
 /// Walks one JSON object: required and optional members by name, then `finish()` rejects any
 /// member nobody asked for, so a misspelt key is an error rather than silently ignored.
 class json_object_reader {
-public:
+  public:
     static result<json_object_reader> open(const json::value& v, std::string path) {
         if (!v.is_object()) return detail::wrong_type(path, "an object", v);
         return json_object_reader(v.get_object(), std::move(path));
@@ -161,7 +179,8 @@ public:
             (void)value;
             if (!seen_.contains(std::string(key))) {
                 std::string known;
-                for (const auto& k : seen_) known += (known.empty() ? "" : ", ") + k;
+                for (const auto& k : seen_)
+                    known += (known.empty() ? "" : ", ") + k;
                 return fail(errc::invalid_definition, path_ + ": unknown key \"" +
                                                           std::string(key) +
                                                           "\" (expected one of: " + known + ")");
@@ -170,7 +189,7 @@ public:
         return boost::outcome_v2::success();
     }
 
-private:
+  private:
     json_object_reader(const json::object& object, std::string path)
         : object_(&object), path_(std::move(path)) {}
     const json::object* object_;
@@ -183,11 +202,13 @@ inline result<json::value> parse_json_text(std::string_view text, std::string_vi
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
-    json::value v = json::parse(text, ec, {}, options);
+    json::parser parser({}, options);
+    const auto consumed = parser.write(text.data(), text.size(), ec);
     if (ec)
-        return fail(errc::invalid_definition,
-                    std::string(source) + ": not valid JSON: " + ec.message());
-    return v;
+        return fail(errc::invalid_definition, std::string(source) + ": not valid JSON: " +
+                                                  ec.message() + " at byte " +
+                                                  std::to_string(consumed));
+    return parser.release();
 }
 
 } // namespace iucore
@@ -204,8 +225,8 @@ namespace iucore {
 /// The generic try_value_to bridge for every iucore value type (found by ADL): the rich message
 /// is available through read_json; Boost.JSON's channel carries only the code.
 template <class T>
-    requires detail::json_readable<T>
-boost::system::result<T> tag_invoke(json::try_value_to_tag<T>, const json::value& v) {
+requires detail::json_readable<T> boost::system::result<T> tag_invoke(json::try_value_to_tag<T>,
+                                                                      const json::value& v) {
     auto parsed = from_json(std::type_identity<T>{}, v, "$");
     if (!parsed) return boost::system::error_code(parsed.error().code);
     return std::move(parsed).value();

@@ -12,7 +12,7 @@
 namespace iucore::detail {
 
 class sql_quoter {
-public:
+  public:
     std::string lit(std::string_view value) { return keep(quote_literal(value), value); }
     std::string ident(std::string_view name) { return keep(quote_identifier(name), name); }
     std::string table(std::string_view qualified) {
@@ -20,7 +20,8 @@ public:
     }
     std::string text_array(const std::vector<std::string>& items) {
         std::string out = "ARRAY[";
-        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + lit(items[i]);
+        for (std::size_t i = 0; i < items.size(); ++i)
+            out += (i ? ", " : "") + lit(items[i]);
         return out + "]::text[]";
     }
     static std::string boolean(bool b) { return b ? "true" : "false"; }
@@ -31,7 +32,7 @@ public:
         return boost::outcome_v2::success();
     }
 
-private:
+  private:
     std::string keep(result<std::string> quoted, std::string_view input) {
         if (quoted) return std::move(quoted).value();
         if (!error_) error_ = quoted.error();

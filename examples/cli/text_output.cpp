@@ -1,0 +1,145 @@
+#include "text_output.hpp"
+
+#include <algorithm>
+
+namespace iucore::cli {
+
+namespace {
+/// Display width in code points, so the em dash and arrows do not skew alignment.
+std::size_t width(const std::string& s) {
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+std::string pad(const std::string& s, std::size_t w, bool right) {
+    const std::string fill(w > width(s) ? w - width(s) : 0, ' ');
+    return right ? fill + s : s + fill;
+}
+bool numeric(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+std::string checks_text(const std::vector<check_result>& checks) {
+    std::string out;
+    for (const auto& c : checks) {
+        std::vector<std::string> columns{"check"};
+        std::vector<std::string> row{c.name};
+        for (const auto& [name, value] : c.columns) {
+            columns.push_back(name);
+            row.push_back(value);
+        }
+        out += table(columns, {row}) + "\n";
+    }
+    return out;
+}
+} // namespace
+
+std::string table(const std::vector<std::string>& columns,
+                  const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& c : columns)
+        widths.push_back(width(c));
+    for (const auto& r : rows)
+        for (std::size_t i = 0; i < r.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], width(r[i]));
+    std::string out;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const auto left = (widths[i] - width(columns[i])) / 2;
+        out +=
+            (i ? " | " : " ") + std::string(left, ' ') + pad(columns[i], widths[i] - left, false);
+    }
+    out += "\n";
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        out += (i ? "-+-" : "-") + std::string(widths[i], '-');
+    out += "-\n";
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < r.size(); ++i)
+            out += (i ? " | " : " ") + pad(r[i], widths[i], numeric(r[i]));
+        out += "\n";
+    }
+    return out;
+}
+
+std::string text(const apply_report& r) {
+    switch (r.outcome) {
+    case apply_outcome::already_applied:
+    case apply_outcome::drift:
+        return r.message + "\n";
+    default:
+        break;
+    }
+    std::string out = "BEGIN\nDO\n" + r.insert_status + "\n-- " + r.migration +
+                      " verification: catalog size + every target_function resolvable\n";
+    out += checks_text(r.checks);
+    out += r.dry_run ? "ROLLBACK\n" : "COMMIT\n";
+    out += "-- " + r.message + "; checksum " + r.checksum_algorithm + ":" +
+           r.checksum.substr(0, 16) + "…, " + std::to_string(r.round_trips) + " round trips\n";
+    return out;
+}
+
+std::string text(const rollback_report& r) {
+    return "BEGIN\nLOCK TABLE\nDO\nDELETE " + std::to_string(r.deleted) + "\n-- " + r.migration +
+           " rollback verification: back to " + r.back_to + "\n" + checks_text(r.checks) +
+           "COMMIT\n";
+}
+
+std::string text(const verify_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : r.checks)
+        rows.push_back({c.name, c.expected, c.actual, c.ok ? "t" : "f"});
+    return table({"check", "expected", "actual", "ok"}, rows) +
+           (r.ok() ? "verify " + r.version + ": every check holds\n"
+                   : "verify " + r.version + ": FAILED\n");
+}
+
+std::string text(const prove_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& s : r.steps)
+        rows.push_back({s.step, s.outcome, std::to_string(s.catalog_rows),
+                        std::to_string(s.expected_rows), std::to_string(s.backend_pid),
+                        s.ok ? "t" : "f"});
+    std::string path;
+    for (const auto& s : r.steps)
+        path += (path.empty() ? "" : " \u2192 ") + std::to_string(s.catalog_rows);
+    return table({"step", "outcome", "catalog_rows", "expected", "backend_pid", "ok"}, rows) +
+           "prove " + r.migration + ": catalog " + path + (r.ok() ? " (proved)\n" : " (FAILED)\n");
+}
+
+std::string text(const diff_report& r) {
+    if (r.differences.empty())
+        return "diff: live catalog matches the SSOT at " + r.version + " row for row (" +
+               std::to_string(r.live_rows) + " rows)\n";
+    std::string out = "diff: live catalog differs from the SSOT at " + r.version + "\n";
+    for (const auto& m : r.differences.missing)
+        out += "  missing  " + m + "\n";
+    for (const auto& e : r.differences.extra)
+        out += "  extra    " + e + "\n";
+    for (const auto& c : r.differences.changed)
+        for (const auto& col : c.columns)
+            out += "  changed  " + c.command_name + "." + col.column + ": expected " +
+                   col.expected + ", live " + col.actual + "\n";
+    return out;
+}
+
+std::string text(const surface_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (auto k : all_surface_kinds)
+        rows.push_back({std::string(name(k)), std::to_string(r.expected[k]),
+                        std::to_string(r.live[k]), r.expected[k] == r.live[k] ? "t" : "f"});
+    rows.push_back({"total", std::to_string(r.expected.total()), std::to_string(r.live.total()),
+                    r.expected.total() == r.live.total() ? "t" : "f"});
+    return table({"kind", "expected", "live", "ok"}, rows) +
+           (r.differences.empty() ? "surface: " + std::to_string(r.live.total()) +
+                                        " objects, as expected at " + r.version + "\n"
+                                  : "surface: DIFFERS from the definition at " + r.version + "\n");
+}
+
+std::string text(const status_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : r.migrations)
+        rows.push_back({m.migration_id, std::string(name(m.state)),
+                        m.expected_checksum.substr(0, 12), m.stored_checksum.substr(0, 12),
+                        m.applied_at, m.detail});
+    return table({"migration", "state", "checksum", "stored", "applied_at", "detail"}, rows);
+}
+
+} // namespace iucore::cli

@@ -1,0 +1,23 @@
+#pragma once
+// How the CLI prints reports as text: like the record's psql transcript.
+
+#include <iucore/engine/reports.hpp>
+
+#include <string>
+#include <vector>
+
+namespace iucore::cli {
+
+/// A psql-style aligned table: header, dashes, rows.
+std::string table(const std::vector<std::string>& columns,
+                  const std::vector<std::vector<std::string>>& rows);
+
+std::string text(const apply_report& r);
+std::string text(const rollback_report& r);
+std::string text(const verify_report& r);
+std::string text(const prove_report& r);
+std::string text(const diff_report& r);
+std::string text(const surface_report& r);
+std::string text(const status_report& r);
+
+} // namespace iucore::cli

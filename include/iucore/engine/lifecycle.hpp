@@ -1,0 +1,49 @@
+#pragma once
+// The migration lifecycle against a live database. Each operation is one transaction on the
+// given session (prove opens a new connection per step) and returns a report value.
+//
+// Lock order, everywhere a lock is taken (so no two operations can deadlock):
+//   1. the advisory lock of the ledger (apply, rollback): serialises appliers;
+//   2. the run log, SHARE mode (rollback) / ROW EXCLUSIVE (a governed run's insert);
+//   3. catalog rows (rollback's DELETE; a run's KEY SHARE read of its command's row).
+
+#include <iucore/config.hpp>
+#include <iucore/definition.hpp>
+#include <iucore/engine/reports.hpp>
+#include <iucore/engine/session.hpp>
+
+#include <string>
+
+namespace iucore {
+
+struct apply_options {
+    bool dry_run = false;   // run everything, report, then roll back
+    std::string applied_by; // recorded in the ledger; the session user when empty
+};
+
+result<apply_report> apply(session& s, const definition& d, std::string_view migration_id,
+                           const apply_options& options = {});
+result<rollback_report> rollback(session& s, const definition& d, std::string_view migration_id);
+result<verify_report> verify(session& s, const definition& d, std::string_view version = {});
+/// apply → rollback → re-apply, each step and each count on its own new connection.
+result<prove_report> prove(const std::string& conninfo, const definition& d,
+                           std::string_view migration_id);
+result<diff_report> diff_live(session& s, const definition& d);
+result<surface_report> surface_live(session& s, const definition& d);
+result<status_report> status(session& s, const definition& d);
+/// Reads a live catalog, surface, configs and target signatures into a definition.
+result<definition> snapshot(session& s, const definition& schema_source);
+
+result<catalog> read_catalog(session& s, const definition& d);
+result<surface> read_surface(session& s, const definition& d);
+result<config_set> read_configs(session& s, const definition& d);
+/// A function's signature as pg_proc holds it, with parameter names and defaults.
+result<signature> read_signature(session& s, const definition& d, std::string_view function);
+/// How many run-log rows reference each of `commands` (only those with runs).
+result<std::vector<std::pair<std::string, std::int64_t>>>
+count_runs(session& s, const definition& d, const std::vector<std::string>& commands);
+
+/// A text[] parameter in PostgreSQL's array input syntax, every element double-quoted.
+std::string text_array_parameter(const std::vector<std::string>& items);
+
+} // namespace iucore

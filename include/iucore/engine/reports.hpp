@@ -1,0 +1,191 @@
+#pragma once
+// What each lifecycle operation reports: value types with JSON, the same for C++, the CLI
+// (--json) and the C ABI.
+
+#include <iucore/catalog.hpp>
+#include <iucore/ledger.hpp>
+#include <iucore/surface.hpp>
+
+#include <string>
+#include <vector>
+
+namespace iucore {
+
+/// One named check with what was expected and what live holds.
+struct check_result {
+    std::string name;
+    std::string expected;
+    std::string actual;
+    bool ok = false;
+    std::vector<std::pair<std::string, std::string>> columns; // as psql would print them
+    friend bool operator==(const check_result&, const check_result&) = default;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const check_result& c) {
+    json::object columns;
+    for (const auto& [name, value] : c.columns)
+        columns[name] = value;
+    v = {{"check", c.name},
+         {"expected", c.expected},
+         {"actual", c.actual},
+         {"ok", c.ok},
+         {"columns", columns}};
+}
+
+enum class apply_outcome { applied, already_applied, would_apply, drift };
+
+constexpr std::string_view name(apply_outcome o) {
+    switch (o) {
+    case apply_outcome::applied:
+        return "applied";
+    case apply_outcome::already_applied:
+        return "already_applied";
+    case apply_outcome::would_apply:
+        return "would_apply";
+    case apply_outcome::drift:
+        return "drift";
+    }
+    return "";
+}
+
+struct apply_report {
+    std::string migration;
+    apply_outcome outcome = apply_outcome::applied;
+    bool dry_run = false;
+    std::int64_t inserted = 0;
+    std::string insert_status; // "INSERT 0 2"
+    std::vector<check_result> checks;
+    std::string checksum;
+    std::string checksum_algorithm;
+    std::string chain_hash;
+    std::string message;
+    int round_trips = 0;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const apply_report& r) {
+    v = {{"operation", "apply"},
+         {"migration", r.migration},
+         {"outcome", name(r.outcome)},
+         {"dry_run", r.dry_run},
+         {"inserted", r.inserted},
+         {"insert_status", r.insert_status},
+         {"checks", json::value_from(r.checks)},
+         {"checksum", r.checksum},
+         {"checksum_algorithm", r.checksum_algorithm},
+         {"chain_hash", r.chain_hash},
+         {"message", r.message},
+         {"round_trips", r.round_trips}};
+}
+
+struct rollback_report {
+    std::string migration;
+    std::string back_to;
+    std::int64_t deleted = 0;
+    std::vector<check_result> checks;
+    int round_trips = 0;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const rollback_report& r) {
+    v = {{"operation", "rollback"},
+         {"migration", r.migration},
+         {"back_to", r.back_to},
+         {"deleted", r.deleted},
+         {"checks", json::value_from(r.checks)},
+         {"round_trips", r.round_trips}};
+}
+
+struct verify_report {
+    std::string version;
+    std::vector<check_result> checks;
+    bool ok() const {
+        for (const auto& c : checks)
+            if (!c.ok) return false;
+        return true;
+    }
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const verify_report& r) {
+    v = {{"operation", "verify"},
+         {"version", r.version},
+         {"ok", r.ok()},
+         {"checks", json::value_from(r.checks)}};
+}
+
+struct prove_step {
+    std::string step;    // apply, rollback, re-apply
+    std::string outcome; // what the operation reported
+    std::int64_t expected_rows = 0;
+    std::int64_t catalog_rows = 0; // counted afterwards on a new connection
+    int backend_pid = 0;           // the connection the step ran on
+    bool ok = false;
+};
+
+struct prove_report {
+    std::string migration;
+    std::vector<prove_step> steps;
+    bool ok() const {
+        for (const auto& s : steps)
+            if (!s.ok) return false;
+        return !steps.empty();
+    }
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const prove_step& s) {
+    v = {{"step", s.step},
+         {"outcome", s.outcome},
+         {"expected_rows", s.expected_rows},
+         {"catalog_rows", s.catalog_rows},
+         {"backend_pid", s.backend_pid},
+         {"ok", s.ok}};
+}
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const prove_report& r) {
+    v = {{"operation", "prove"},
+         {"migration", r.migration},
+         {"ok", r.ok()},
+         {"steps", json::value_from(r.steps)}};
+}
+
+struct diff_report {
+    std::string version;
+    std::size_t expected_rows = 0;
+    std::size_t live_rows = 0;
+    catalog_diff differences;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const diff_report& r) {
+    v = {{"operation", "diff"},
+         {"version", r.version},
+         {"expected_rows", r.expected_rows},
+         {"live_rows", r.live_rows},
+         {"diff", json::value_from(r.differences)}};
+}
+
+struct surface_report {
+    std::string version;
+    surface expected;
+    surface live;
+    std::vector<surface_difference> differences;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const surface_report& r) {
+    v = {{"operation", "surface"},
+         {"version", r.version},
+         {"expected", json::value_from(r.expected)},
+         {"live", json::value_from(r.live)},
+         {"differences", json::value_from(r.differences)},
+         {"ok", r.differences.empty()}};
+}
+
+struct status_report {
+    std::vector<migration_status> migrations;
+    bool ledger_exists = false;
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const status_report& r) {
+    v = {{"operation", "status"},
+         {"ledger_exists", r.ledger_exists},
+         {"migrations", json::value_from(r.migrations)}};
+}
+
+} // namespace iucore
