@@ -3,6 +3,8 @@
 #include "cli.hpp"
 #include "text_output.hpp"
 
+#include <iucore/detail/json_pretty.hpp>
+#include <iucore/engine/commands.hpp>
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/render.hpp>
 
@@ -156,6 +158,90 @@ int pins_verb(context& ctx, const std::vector<std::string>& args) {
     return mismatches.empty() ? done : refused_or_failed;
 }
 
+/// Arguments after the command name, and the actor (`actor=` is a function argument for some
+/// commands, so the run log's actor comes from --actor, else $IUCORE_ACTOR, else $USER).
+std::string actor_of(std::vector<std::string>& args) {
+    for (auto it = args.begin(); it != args.end(); ++it)
+        if (*it == "--actor" && it + 1 != args.end()) {
+            auto actor = *(it + 1);
+            args.erase(it, it + 2);
+            return actor;
+        }
+    for (const auto& token : args)
+        if (token.starts_with("actor=") && token.size() > 6) return token.substr(6);
+    for (const char* var : {"IUCORE_ACTOR", "USER"})
+        if (const char* value = std::getenv(var)) return value;
+    return "iucore";
+}
+
+int explain_verb(context& ctx, const std::vector<std::string>& args) {
+    if (args.empty()) return usage("explain: expected a COMMAND and key=value arguments");
+    const std::vector<std::string> tokens(args.begin() + 1, args.end());
+    result<plan> p = fail(errc::invalid_argument, "");
+    if (ctx.db_given || std::getenv("PGHOST") || std::getenv("PGSERVICE")) {
+        auto s = session::connect(ctx.conninfo);
+        if (!s) return report_failure(ctx, s.error());
+        p = explain_live(s.value(), ctx.def, args[0], tokens);
+    } else {
+        p = explain(ctx.def, args[0], tokens);
+    }
+    if (!p) return report_failure(ctx, p.error());
+    return print(ctx, p.value(), [](const plan& x) { return text(x); });
+}
+
+int run_verb(context& ctx, const std::vector<std::string>& given) {
+    auto args = given;
+    const auto actor = actor_of(args);
+    if (args.empty()) return usage("run: expected a COMMAND and key=value arguments");
+    const std::vector<std::string> tokens(args.begin() + 1, args.end());
+    return with_session(
+        ctx, [&](session& s) { return run_command(s, ctx.def, args[0], tokens, actor); },
+        [](const run_report& r) { return r.outcome != run_outcome::ok; });
+}
+
+int promote_verb(context& ctx, const std::vector<std::string>& args) {
+    promote_options options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--mutating") {
+            options.mutating = true;
+        } else if (args[i] == "--reversible") {
+            options.reversible = true;
+        } else if ((args[i] == "--command" || args[i] == "--category") && i + 1 < args.size()) {
+            (args[i] == "--command" ? options.command : options.category) = args[i + 1];
+            ++i;
+        } else if (!args[i].starts_with("--") && options.function.empty()) {
+            options.function = args[i];
+        } else {
+            return usage("promote: unexpected \"" + args[i] + "\"");
+        }
+    }
+    if (options.function.empty() || options.command.empty() || options.category.empty())
+        return usage("promote: expected FUNCTION --command NAME --category C");
+    auto s = session::connect(ctx.conninfo);
+    if (!s) return report_failure(ctx, s.error());
+    auto promoted = promote(s.value(), ctx.def, options);
+    if (!promoted) return report_failure(ctx, promoted.error());
+    const auto& m = promoted.value().migrations.back();
+    std::ofstream out(ctx.definition_path, std::ios::binary | std::ios::trunc);
+    out << detail::pretty(boost::json::value_from(promoted.value()));
+    if (!out) return report_failure(ctx, fail(errc::io, "cannot write " + ctx.definition_path));
+    const auto e = promoted.value().expectations(m.id).value();
+    if (ctx.json)
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"operation", "promote"},
+                                             {"migration", boost::json::value_from(m)},
+                                             {"expectations", boost::json::value_from(e)},
+                                             {"definition", ctx.definition_path}})
+                  << "\n";
+    else
+        std::cout << "promoted " << options.function << " as " << options.command << ": migration "
+                  << m.id << " (" << m.slug << ") written to " << ctx.definition_path
+                  << "\n  requires " << m.requires_functions[0].record_text() << "\n  catalog "
+                  << e.rows_before << " -> " << e.rows_after << " rows, "
+                  << e.distinct_targets_after << " distinct targets\n";
+    return done;
+}
+
 std::map<std::string, verb> verbs() {
     std::map<std::string, verb> v;
     v["render"] = {"render forward|rollback MIGRATION | render seed [VERSION]",
@@ -238,6 +324,25 @@ std::map<std::string, verb> verbs() {
                  "Print every derived figure; --check reads each pin site and names every one "
                  "that disagrees.",
                  false, pins_verb};
+    v["explain"] = {
+        "explain COMMAND key=value...",
+        "The plan of a DOT command: catalog row, target signature, bound arguments, "
+        "the SQL, the gates of its mode; with a database, live configs and the verdict.",
+        false, explain_verb};
+    v["run"] = {"run COMMAND key=value... [--actor NAME]",
+                "Run a governed command: gates checked, the function called, a run-log row "
+                "written, in one round trip. Refused attempts are logged and exit 1.",
+                true, run_verb};
+    v["gates"] = {"gates",
+                  "Every config, its value, and which commands each gate holds in each mode.", true,
+                  [](context& ctx, const std::vector<std::string>&) {
+                      return with_session(
+                          ctx, [&](session& s) { return gates_live(s, ctx.def); }, never);
+                  }};
+    v["promote"] = {"promote FUNCTION --command NAME --category C [--mutating] [--reversible]",
+                    "Read FUNCTION's signature from the database and write the next migration "
+                    "into the definition file.",
+                    true, promote_verb};
     v["demo"] = {"demo",
                  "Replay migration 034 end to end; starts a throwaway PostgreSQL unless --db "
                  "is given.",

@@ -143,3 +143,78 @@ std::string text(const status_report& r) {
 }
 
 } // namespace iucore::cli
+
+namespace iucore::cli {
+
+std::string text(const plan& p) {
+    std::string out =
+        "command   " + p.command + (p.governed ? " (governed)" : " (NOT governed)") + "\n";
+    if (p.row)
+        out += "catalog   category=" + p.row->category +
+               " mutating=" + (p.row->mutating ? "t" : "f") +
+               " reversible=" + (p.row->reversible ? "t" : "f") +
+               " target_functions=" + detail::pg_array_text(p.row->target_functions) + "\n";
+    out += "target    " + p.target.record_text() + "\n";
+    out += "mode      " + std::string(name(p.arguments.selected)) + "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& spec : p.specs) {
+        std::string value = "(default)";
+        for (const auto& a : p.arguments.values)
+            if (a.name == spec.name) value = a.value;
+        std::string notes = spec.required ? "required" : "optional";
+        if (!spec.allowed.empty()) {
+            notes += "; one of";
+            for (const auto& a : spec.allowed)
+                notes += " " + a;
+        }
+        if (spec.selects_mode) notes += "; selects the mode";
+        rows.push_back({spec.name, std::string(short_name(spec.type)), value, notes});
+    }
+    out += table({"argument", "type", "value", "notes"}, rows);
+    out += "sql       SELECT " + p.sql.call + "\n";
+    for (std::size_t i = 0; i < p.sql.params.size(); ++i)
+        out += "          $" + std::to_string(i + 1) + " = " + p.sql.params[i] + "\n";
+    if (p.gates.empty()) out += "gates     none hold this command in this mode\n";
+    for (const auto& g : p.gates)
+        out += "gate      requires " + g.config + "=true\n";
+    if (p.decision)
+        for (const auto& e : p.decision->evaluations)
+            out += "config    " + e.describe() + " (" + std::string(name(e.reason)) +
+                   (e.error == evaluation_error::none ? "" : ", " + std::string(name(e.error))) +
+                   ")\n";
+    out += "verdict   " + verdict(p) + "\n";
+    out += "reverse   " + p.reverse + "\n";
+    out += "note      " + p.not_simulated + "\n";
+    return out;
+}
+
+std::string text(const run_report& r) {
+    std::string out = r.message + "\n";
+    if (!r.result_json.empty()) out += "result    " + r.result_json + "\n";
+    out += "run log   id " + std::to_string(r.run_id) + ", outcome " +
+           std::string(name(r.outcome)) + ", mode " + std::string(name(r.selected)) + ", " +
+           std::to_string(r.round_trips) + " round trip(s)\n";
+    return out;
+}
+
+std::string text(const gates_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : r.live.entries())
+        rows.push_back({c.key, c.value.value_or("NULL"), c.type});
+    std::string out = table({"config", "value", "type"}, rows) + "\n";
+    rows.clear();
+    for (const auto& g : r.gates) {
+        auto evaluated = std::find_if(r.evaluated.begin(), r.evaluated.end(),
+                                      [&](const auto& e) { return e.key == g.config; });
+        std::string modes, commands;
+        for (auto m : g.modes)
+            modes += (modes.empty() ? "" : ",") + std::string(name(m));
+        for (const auto& c : g.commands)
+            commands += (commands.empty() ? "" : ", ") + c;
+        rows.push_back({g.config, modes, commands,
+                        evaluated != r.evaluated.end() ? evaluated->describe() : "?"});
+    }
+    return out + table({"gate", "modes", "holds", "now"}, rows);
+}
+
+} // namespace iucore::cli

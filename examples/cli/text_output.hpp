@@ -1,6 +1,7 @@
 #pragma once
 // How the CLI prints reports as text: like the record's psql transcript.
 
+#include <iucore/engine/commands.hpp>
 #include <iucore/engine/reports.hpp>
 
 #include <string>
@@ -19,5 +20,8 @@ std::string text(const prove_report& r);
 std::string text(const diff_report& r);
 std::string text(const surface_report& r);
 std::string text(const status_report& r);
+std::string text(const plan& p);
+std::string text(const run_report& r);
+std::string text(const gates_report& r);
 
 } // namespace iucore::cli

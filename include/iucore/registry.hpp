@@ -17,6 +17,7 @@ namespace iucore {
 struct mode_argument {
     std::string name;
     std::map<std::string, mode> modes;
+    std::optional<mode> default_mode; // the mode when the argument is omitted (its SQL default)
     friend bool operator==(const mode_argument&, const mode_argument&) = default;
 };
 
@@ -35,6 +36,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const mode_argument
     for (const auto& [value, mode_value] : m.modes)
         modes[value] = name(mode_value);
     v = {{"name", m.name}, {"modes", modes}};
+    if (m.default_mode) v.as_object()["default"] = name(*m.default_mode);
 }
 
 inline result<mode_argument> from_json(std::type_identity<mode_argument>, const json::value& v,
@@ -43,6 +45,7 @@ inline result<mode_argument> from_json(std::type_identity<mode_argument>, const 
     mode_argument m;
     BOOST_OUTCOME_TRY(m.name, reader.required<std::string>("name"));
     BOOST_OUTCOME_TRY(m.modes, (reader.required<std::map<std::string, mode>>("modes")));
+    BOOST_OUTCOME_TRY(m.default_mode, reader.optional<mode>("default"));
     BOOST_OUTCOME_TRY(reader.finish());
     if (m.modes.empty()) return fail(errc::invalid_definition, path + ".modes: empty");
     return m;

@@ -15,6 +15,19 @@ failure invalid(std::string message) {
     return fail(errc::invalid_definition, std::move(message));
 }
 
+/// Versions, migration ids and slugs become file names, SQL comments and check labels, so they
+/// are restricted to [A-Za-z0-9_.-]: no path separator, newline, quote or NUL can ride along.
+result<void> check_file_word(const std::string& path, const std::string& value) {
+    bool ok = !value.empty();
+    for (char c : value)
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-');
+    if (!ok)
+        return invalid(path + ": " + detail::quote_for_message(value) +
+                       " must be non-empty and use only letters, digits, _, . and -");
+    return boost::outcome_v2::success();
+}
+
 } // namespace
 
 const std::vector<std::string>& figures::names() {
@@ -196,6 +209,8 @@ result<void> validate_migrations(const definition& d) {
     for (std::size_t i = 0; i < d.migrations.size(); ++i) {
         const auto& m = d.migrations[i];
         const auto path = at("migrations", i);
+        BOOST_OUTCOME_TRY(check_file_word(path + ".id", m.id));
+        BOOST_OUTCOME_TRY(check_file_word(path + ".slug", m.slug));
         if (seen_versions.contains(m.id))
             return invalid(path + ".id: duplicate version \"" + m.id + "\"");
         for (const auto& required : m.requires_migrations)
@@ -262,6 +277,14 @@ result<void> definition::validate() const {
     if (format != "iucore-definition/1")
         return invalid("$.format: \"" + format +
                        "\" is not supported (expected iucore-definition/1)");
+    // The name is printed in the header comment of every rendered file: one line of text.
+    bool printable = is_valid_utf8(name);
+    for (char c : name)
+        printable = printable && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+    if (!printable)
+        return invalid("$.name: " + detail::quote_for_message(name) +
+                       " must be one line of UTF-8 text without control characters");
+    BOOST_OUTCOME_TRY(check_file_word("$.baseline.version", base.version));
     std::set<std::string> names;
     for (std::size_t i = 0; i < signatures.size(); ++i)
         if (!names.insert(signatures[i].name).second)

@@ -52,12 +52,15 @@ inline std::string kind_of(const json::value& v) {
 /// The offending value itself, for a message: scalars as written, strings quoted and cut short.
 inline std::string shown_value(const json::value& v) {
     switch (v.kind()) {
-    case json::kind::string: return " " + quote_for_message(v.get_string(), 60);
+    case json::kind::string:
+        return " " + quote_for_message(v.get_string(), 60);
     case json::kind::bool_:
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return " " + json::serialize(v);
-    default: return "";
+    case json::kind::double_:
+        return " " + json::serialize(v);
+    default:
+        return "";
     }
 }
 
@@ -205,9 +208,9 @@ inline result<json::value> parse_json_text(std::string_view text, std::string_vi
     json::parser parser({}, options);
     const auto consumed = parser.write(text.data(), text.size(), ec);
     if (ec)
-        return fail(errc::invalid_definition, std::string(source) + ": not valid JSON: " +
-                                                  ec.message() + " at byte " +
-                                                  std::to_string(consumed));
+        return fail(errc::invalid_definition, std::string(source) +
+                                                  ": not valid JSON: " + ec.message() +
+                                                  " at byte " + std::to_string(consumed));
     return parser.release();
 }
 

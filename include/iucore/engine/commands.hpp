@@ -1,0 +1,73 @@
+#pragma once
+// Governed DOT commands against a live database: explain with live configs, a gated run that
+// logs every attempt, the gates overview, and promote (a function becomes a governed command
+// through a new migration in the definition).
+
+#include <iucore/engine/session.hpp>
+#include <iucore/plan.hpp>
+
+#include <string>
+#include <vector>
+
+namespace iucore {
+
+enum class run_outcome { ok, refused, error };
+
+constexpr std::string_view name(run_outcome o) {
+    switch (o) {
+    case run_outcome::ok:
+        return "ok";
+    case run_outcome::refused:
+        return "refused";
+    case run_outcome::error:
+        return "error";
+    }
+    return "";
+}
+
+struct run_report {
+    std::string command;
+    mode selected = mode::live;
+    run_outcome outcome = run_outcome::refused;
+    std::string message;
+    std::string result_json; // what the function returned (JSON text), empty when not called
+    std::int64_t run_id = 0; // the run-log row
+    gate_decision decision;
+    int round_trips = 0;
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const run_report& r);
+
+struct gates_report {
+    config_set live;                          // every config in the registry
+    std::vector<config_evaluation> evaluated; // every config a gate reads
+    std::vector<gate> gates;
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const gates_report& r);
+
+/// explain with the live config values and a verdict.
+result<plan> explain_live(session& s, const definition& d, std::string_view command,
+                          const std::vector<std::string>& tokens);
+
+/// Gate check, call and run-log row in one statement (one round trip, one transaction). A
+/// refused attempt is logged as refused; a failing function is logged as error (a second
+/// round trip, after the failed statement rolled back).
+result<run_report> run_command(session& s, const definition& d, std::string_view command,
+                               const std::vector<std::string>& tokens, std::string_view actor);
+
+result<gates_report> gates_live(session& s, const definition& d);
+
+struct promote_options {
+    std::string function;
+    std::string command;
+    std::string category;
+    bool mutating = false;
+    bool reversible = false;
+};
+
+/// Reads FUNCTION's signature from pg_proc and returns the definition with the next migration
+/// appended: the catalog row, the preflight requirement, the signature and registry entry.
+result<definition> promote(session& s, const definition& d, const promote_options& options);
+
+} // namespace iucore

@@ -1,0 +1,113 @@
+#pragma once
+// explain: what a governed command would do, from the definition alone (and, when live
+// configs are given, whether its gates would let it run). It predicts gates; it does not run
+// the function.
+
+#include <iucore/arguments.hpp>
+#include <iucore/detail/sql_quoter.hpp>
+#include <iucore/gate.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iucore {
+
+/// A parameterised call of the target function with named notation, so omitted arguments
+/// take their SQL defaults. Values travel separately, never spliced into the text.
+struct call_sql {
+    std::string call;                // public.fn(event_id => $1::uuid, …)
+    std::vector<std::string> params; // $first … in order
+};
+
+inline result<call_sql> render_call(const definition& d, const command_binding& b,
+                                    const bound_arguments& args, int first_param = 1) {
+    detail::sql_quoter q;
+    const auto& table = d.schema.catalog.table;
+    const auto schema = table.find('.') == std::string::npos ? std::string("public")
+                                                             : table.substr(0, table.find('.'));
+    call_sql out;
+    out.call = q.ident(schema) + "." + q.ident(b.sig->name) + "(";
+    int n = first_param;
+    for (const auto& a : args.values) {
+        out.call += (n == first_param ? "" : ", ") + q.ident(a.name) + " => $" + std::to_string(n) +
+                    "::" + std::string(name(a.type));
+        ++n;
+        out.params.push_back(a.value);
+    }
+    out.call += ")";
+    BOOST_OUTCOME_TRY(q.status());
+    return out;
+}
+
+struct plan {
+    std::string command;
+    bool governed = false; // the SSOT catalog has a row for it
+    std::optional<catalog_row> row;
+    signature target;
+    std::vector<argument_spec> specs;
+    bound_arguments arguments;
+    call_sql sql;
+    std::vector<gate> gates;               // those that hold the command in the selected mode
+    std::optional<gate_decision> decision; // with live configs only
+    std::string reverse;                   // how to reverse it, in words
+    std::string not_simulated;
+};
+
+inline result<plan> explain(const definition& d, std::string_view command,
+                            const std::vector<std::string>& tokens,
+                            const config_set* live_configs = nullptr) {
+    BOOST_OUTCOME_TRY(auto binding, bind_command(d, command));
+    BOOST_OUTCOME_TRY(auto args, parse_arguments(binding, tokens));
+    plan p;
+    p.command = binding.entry->command;
+    const auto ssot = d.ssot();
+    if (const auto* row = ssot.find(p.command)) p.row = *row;
+    p.governed = p.row.has_value();
+    p.target = *binding.sig;
+    p.specs = argument_specs(binding);
+    p.arguments = args;
+    BOOST_OUTCOME_TRY(p.sql, render_call(d, binding, args));
+    p.gates = d.gates.applying(p.command, args.selected);
+    if (live_configs) p.decision = d.gates.evaluate(p.command, args.selected, *live_configs);
+    if (binding.entry->reversed_by)
+        p.reverse = "reversed by " + *binding.entry->reversed_by;
+    else if (p.row && p.row->reversible)
+        p.reverse = "reversible, but the definition names no reversing command";
+    else
+        p.reverse = "not reversible";
+    p.not_simulated =
+        "explain predicts the gates from the config registry and binds the arguments; it does "
+        "not run the function, so what the function itself checks or changes is not simulated";
+    return p;
+}
+
+/// The verdict in words: the gates' decision, or why the command cannot run at all.
+inline std::string verdict(const plan& p) {
+    if (!p.governed)
+        return "would be REFUSED: " + p.command +
+               " is not governed (no catalog row in the definition)";
+    if (!p.decision) return "gates not evaluated (no database given)";
+    return p.decision->allowed ? "would run" : "would be " + p.decision->verdict();
+}
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const plan& p) {
+    json::object o{{"command", p.command},
+                   {"governed", p.governed},
+                   {"target", p.target.record_text()},
+                   {"regprocedure", p.target.regprocedure()},
+                   {"mode", name(p.arguments.selected)},
+                   {"arguments", json::value_from(p.arguments.values)},
+                   {"parameters", json::value_from(p.specs)},
+                   {"sql", "SELECT " + p.sql.call},
+                   {"params", json::value_from(p.sql.params)},
+                   {"gates", json::value_from(p.gates)},
+                   {"verdict", verdict(p)},
+                   {"reverse", p.reverse},
+                   {"not_simulated", p.not_simulated}};
+    o["catalog_row"] = p.row ? json::value_from(*p.row) : json::value(nullptr);
+    o["decision"] = p.decision ? json::value_from(*p.decision) : json::value(nullptr);
+    v = std::move(o);
+}
+
+} // namespace iucore
