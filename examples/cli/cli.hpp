@@ -39,9 +39,6 @@ int print(const context& ctx, const Report& report, TextFn text_of, int code = d
     return code;
 }
 
-result<std::string> read_file(const std::string& path);
-result<definition> load_definition(const std::string& path);
-
 int run_demo(context& ctx, const std::vector<std::string>& args);
 
 } // namespace iucore::cli

@@ -3,8 +3,8 @@
 #include "cli.hpp"
 #include "text_output.hpp"
 
-#include <iucore/detail/json_pretty.hpp>
 #include <iucore/engine/commands.hpp>
+#include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/render.hpp>
 
@@ -39,20 +39,6 @@ int report_failure(const context& ctx, const failure& f) {
     else
         std::cerr << "iucore: " << f.message << "\n";
     return exit_for(f);
-}
-
-result<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(errc::io, "cannot read " + path + ": no such file or not readable");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-result<definition> load_definition(const std::string& path) {
-    auto text = read_file(path);
-    if (!text) return fail(errc::invalid_definition, text.error().message);
-    return parse_definition(text.value(), path);
 }
 
 namespace {
@@ -115,47 +101,12 @@ int render_verb(context& ctx, const std::vector<std::string>& args) {
 
 int pins_verb(context& ctx, const std::vector<std::string>& args) {
     const bool check = !args.empty() && args[0] == "--check";
-    boost::json::array all;
-    std::string text_out;
-    for (const auto& v : ctx.def.versions()) {
-        auto f = ctx.def.figures_at(v).value();
-        all.push_back(boost::json::value_from(f));
-        text_out += "version " + v + ": catalog_rows " + std::to_string(f.catalog_rows) +
-                    ", distinct_targets " + std::to_string(f.distinct_targets) +
-                    ", governed_commands " + std::to_string(f.governed_commands) +
-                    ", registry_entries " + std::to_string(f.registry_entries) + ", surface";
-        for (auto k : all_surface_kinds)
-            text_out += " " + std::string(name(k)) + "=" + std::to_string(f.inventory[k]);
-        text_out += " total=" + std::to_string(f.inventory.total()) + "\n";
-    }
-    boost::json::array mismatches;
-    std::size_t sites = 0;
-    if (check) {
-        const auto base = std::filesystem::path(ctx.definition_path).parent_path();
-        for (const auto& site : ctx.def.pins) {
-            ++sites;
-            const auto version = site.version.value_or(ctx.def.latest_version());
-            const auto expected = ctx.def.figures_at(version).value().get(site.figure).value();
-            auto contents = read_file((base / site.file).string());
-            if (!contents) return report_failure(ctx, contents.error());
-            auto found = check_pin(site, contents.value(), expected);
-            if (!found) return report_failure(ctx, found.error());
-            for (const auto& m : found.value()) {
-                mismatches.push_back(boost::json::value_from(m));
-                text_out += "MISMATCH " + m.file + ":" + std::to_string(m.line) + ": " + m.figure +
-                            " found " + m.found + ", expected " + std::to_string(m.expected) + "\n";
-            }
-        }
-        text_out += "pins --check: " + std::to_string(sites) + " sites, " +
-                    std::to_string(mismatches.size()) + " mismatches\n";
-    }
-    if (ctx.json)
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"figures", all}, {"checked_sites", sites}, {"mismatches", mismatches}})
-                  << "\n";
-    else
-        std::cout << text_out;
-    return mismatches.empty() ? done : refused_or_failed;
+    auto report =
+        pins(ctx.def, check, std::filesystem::path(ctx.definition_path).parent_path().string());
+    if (!report) return report_failure(ctx, report.error());
+    return print(
+        ctx, report.value(), [](const pins_report& r) { return text(r); },
+        report.value().ok() ? done : refused_or_failed);
 }
 
 /// Arguments after the command name, and the actor (`actor=` is a function argument for some
@@ -222,9 +173,8 @@ int promote_verb(context& ctx, const std::vector<std::string>& args) {
     auto promoted = promote(s.value(), ctx.def, options);
     if (!promoted) return report_failure(ctx, promoted.error());
     const auto& m = promoted.value().migrations.back();
-    std::ofstream out(ctx.definition_path, std::ios::binary | std::ios::trunc);
-    out << detail::pretty(boost::json::value_from(promoted.value()));
-    if (!out) return report_failure(ctx, fail(errc::io, "cannot write " + ctx.definition_path));
+    if (auto saved = save_definition_file(promoted.value(), ctx.definition_path); !saved)
+        return report_failure(ctx, saved.error());
     const auto e = promoted.value().expectations(m.id).value();
     if (ctx.json)
         std::cout << boost::json::serialize(
@@ -393,7 +343,7 @@ int main_cli(int argc, char** argv) {
                   << it->second.help << "\n";
         return done;
     }
-    auto loaded = load_definition(ctx.definition_path);
+    auto loaded = load_definition_file(ctx.definition_path);
     if (!loaded) return report_failure(ctx, loaded.error());
     ctx.def = std::move(loaded).value();
     return it->second.run(ctx, rest);

@@ -218,3 +218,27 @@ std::string text(const gates_report& r) {
 }
 
 } // namespace iucore::cli
+
+namespace iucore::cli {
+
+std::string text(const pins_report& r) {
+    std::string out;
+    for (const auto& f : r.by_version) {
+        out += "version " + f.version + ": catalog_rows " + std::to_string(f.catalog_rows) +
+               ", distinct_targets " + std::to_string(f.distinct_targets) + ", governed_commands " +
+               std::to_string(f.governed_commands) + ", registry_entries " +
+               std::to_string(f.registry_entries) + ", surface";
+        for (auto k : all_surface_kinds)
+            out += " " + std::string(name(k)) + "=" + std::to_string(f.inventory[k]);
+        out += " total=" + std::to_string(f.inventory.total()) + "\n";
+    }
+    for (const auto& m : r.mismatches)
+        out += "MISMATCH " + m.file + ":" + std::to_string(m.line) + ": " + m.figure + " found " +
+               m.found + ", expected " + std::to_string(m.expected) + "\n";
+    if (r.checked_sites > 0 || !r.mismatches.empty())
+        out += "pins --check: " + std::to_string(r.checked_sites) + " sites, " +
+               std::to_string(r.mismatches.size()) + " mismatches\n";
+    return out;
+}
+
+} // namespace iucore::cli

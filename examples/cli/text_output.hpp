@@ -2,6 +2,7 @@
 // How the CLI prints reports as text: like the record's psql transcript.
 
 #include <iucore/engine/commands.hpp>
+#include <iucore/engine/files.hpp>
 #include <iucore/engine/reports.hpp>
 
 #include <string>
@@ -23,5 +24,6 @@ std::string text(const status_report& r);
 std::string text(const plan& p);
 std::string text(const run_report& r);
 std::string text(const gates_report& r);
+std::string text(const pins_report& r);
 
 } // namespace iucore::cli

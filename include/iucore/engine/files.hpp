@@ -1,0 +1,30 @@
+#pragma once
+// The file side of the engine layer: definition files and pin sites. (The core parses text;
+// reading and writing files happens here, beside the other I/O.)
+
+#include <iucore/definition.hpp>
+
+#include <string>
+#include <vector>
+
+namespace iucore {
+
+result<std::string> read_text_file(const std::string& path);
+result<definition> load_definition_file(const std::string& path);
+/// Writes the definition as indented JSON (what promote produces).
+result<void> save_definition_file(const definition& d, const std::string& path);
+
+struct pins_report {
+    std::vector<figures> by_version; // every version's figures
+    std::size_t checked_sites = 0;
+    std::vector<pin_mismatch> mismatches;
+    bool ok() const { return mismatches.empty(); }
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const pins_report& r);
+
+/// Every version's figures; with `check`, reads each pin site (relative to `base_dir`, the
+/// definition file's directory) and names every one that disagrees.
+result<pins_report> pins(const definition& d, bool check, const std::string& base_dir);
+
+} // namespace iucore
