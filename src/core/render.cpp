@@ -113,6 +113,10 @@ std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
 }
 
 void add_checks(rendered_sql& out, sql_quoter& q, std::vector<sql_check> checks) {
+    // select_sql() would throw on a label that cannot be quoted: record it for finish() instead.
+    for (const auto& c : checks)
+        q.lit(c.label);
+    if (!q.status()) return;
     for (const auto& c : checks)
         out.statements.push_back(c.select_sql());
     out.statements.push_back(verify_block(q, checks));
@@ -264,6 +268,8 @@ result<std::vector<sql_check>> render_version_checks(const definition& d,
     if (rows.size() > 0)
         checks.push_back(
             matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.rows()));
+    for (const auto& c : checks)
+        q.lit(c.label); // labels are quoted by select_sql(), which must not meet a NUL
     BOOST_OUTCOME_TRY(q.status());
     return checks;
 }

@@ -146,6 +146,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
     for (const auto& p : call.params)
         params.emplace_back(p);
 
+    const int trips_before = s.round_trips();
     run_report report;
     report.command = binding.entry->command;
     report.selected = args.selected;
@@ -163,7 +164,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         report.outcome = run_outcome::error;
         report.run_id = std::strtoll(logged.text(0, "id").c_str(), nullptr, 10);
         report.message = report.command + " failed: " + rows.error().message;
-        report.round_trips = s.round_trips();
+        report.round_trips = s.round_trips() - trips_before;
         return report;
     }
     const auto& r = rows.value();
@@ -189,7 +190,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         report.outcome = run_outcome::ok;
         report.message = report.command + " ran in mode " + std::string(name(args.selected));
     }
-    report.round_trips = s.round_trips();
+    report.round_trips = s.round_trips() - trips_before;
     return report;
 }
 

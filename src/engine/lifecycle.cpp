@@ -103,6 +103,7 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
     const auto& m = *d.find_migration(migration_id);
     const auto& entry = *std::find_if(expected.begin(), expected.end(),
                                       [&](const auto& e) { return e.migration_id == m.id; });
+    const int trips_before = s.round_trips();
     apply_report report;
     report.migration = m.id;
     report.dry_run = options.dry_run;
@@ -124,14 +125,16 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
             report.message = "migration " + st.migration_id + " drifted: " + st.detail +
                              " (stored " + st.stored_checksum.substr(0, 12) + "…, definition " +
                              st.expected_checksum.substr(0, 12) + "…); not re-applied";
-            report.round_trips = s.round_trips();
+            s.rollback_quietly(); // nothing to change: end the transaction now
+            report.round_trips = s.round_trips() - trips_before;
             return report;
         }
         if (st.migration_id == m.id && st.state == migration_state::applied) {
             report.outcome = apply_outcome::already_applied;
             report.message = "migration " + m.id + " is already applied (at " + st.applied_at +
                              " by " + st.applied_by + "); nothing to do";
-            report.round_trips = s.round_trips();
+            s.rollback_quietly(); // nothing to change: end the transaction now
+            report.round_trips = s.round_trips() - trips_before;
             return report;
         }
     }
@@ -178,13 +181,14 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
                                " rows; everything ran inside the transaction and was rolled "
                                "back (the target functions were not called)"
                          : "migration " + m.id + " applied";
-    report.round_trips = s.round_trips();
+    report.round_trips = s.round_trips() - trips_before;
     return report;
 }
 
 result<rollback_report> rollback(session& s, const definition& d, std::string_view migration_id) {
     BOOST_OUTCOME_TRY(auto script, render_rollback(d, migration_id));
     BOOST_OUTCOME_TRY(auto previous, d.version_before(migration_id));
+    const int trips_before = s.round_trips();
     rollback_report report;
     report.migration = std::string(migration_id);
     report.back_to = previous;
@@ -195,7 +199,7 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
         if (rows.command_status.starts_with("DELETE") && report.deleted == 0)
             report.deleted = rows.affected;
     report.checks = printed_checks(results, script.checks);
-    report.round_trips = s.round_trips();
+    report.round_trips = s.round_trips() - trips_before;
     return report;
 }
 
