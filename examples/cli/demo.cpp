@@ -36,21 +36,22 @@ std::string throwaway_script() {
 
 std::string substrate_path(const std::string& definition_path) {
     if (const char* env = std::getenv("IUCORE_SUBSTRATE")) return env;
-    const auto beside = fs::path(definition_path).parent_path().parent_path() / "substrate" /
-                        "033_substrate.sql";
+    const auto beside =
+        fs::path(definition_path).parent_path().parent_path() / "substrate" / "033_substrate.sql";
     return fs::exists(beside) ? beside.string() : std::string(IUCORE_DEFAULT_SUBSTRATE);
 }
 
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
 /// A throwaway cluster for the demo's lifetime: started by the project's script, stopped and
 /// removed when the demo ends, however it ends.
 class throwaway_cluster {
-public:
+  public:
     static result<throwaway_cluster> start() {
         char pattern[] = "/tmp/iucore-demo-XXXXXX";
         if (!mkdtemp(pattern)) return fail(errc::io, "cannot create a temporary directory");
@@ -58,12 +59,13 @@ public:
         const auto command = "bash " + shell_quote(throwaway_script()) + " start " +
                              shell_quote(c.dir_) + " >" + shell_quote(c.dir_ + ".log") + " 2>&1";
         if (std::system(command.c_str()) != 0)
-            return fail(errc::connection, "could not start a throwaway PostgreSQL (log: " +
-                                              c.dir_ + ".log)");
+            return fail(errc::connection,
+                        "could not start a throwaway PostgreSQL (log: " + c.dir_ + ".log)");
         auto conninfo = read_text_file(c.dir_ + "/conninfo");
         if (!conninfo) return conninfo.error();
         c.conninfo_ = conninfo.value();
-        while (!c.conninfo_.empty() && c.conninfo_.back() == '\n') c.conninfo_.pop_back();
+        while (!c.conninfo_.empty() && c.conninfo_.back() == '\n')
+            c.conninfo_.pop_back();
         return c;
     }
     throwaway_cluster(throwaway_cluster&& other) noexcept
@@ -73,20 +75,25 @@ public:
         if (dir_.empty()) return;
         const auto command = "bash " + shell_quote(throwaway_script()) + " stop " +
                              shell_quote(dir_) + " >/dev/null 2>&1";
-        if (std::system(command.c_str()) != 0) std::fprintf(stderr, "iucore: could not stop %s\n", dir_.c_str());
+        if (std::system(command.c_str()) != 0)
+            std::fprintf(stderr, "iucore: could not stop %s\n", dir_.c_str());
         std::remove((dir_ + ".log").c_str());
     }
     const std::string& dir() const { return dir_; }
     const std::string& conninfo() const { return conninfo_; }
 
-private:
+  private:
     explicit throwaway_cluster(std::string dir) : dir_(std::move(dir)) {}
     std::string dir_;
     std::string conninfo_;
 };
 
-void section(const std::string& title) { std::cout << "\n== " << title << " ==\n"; }
-void note(const std::string& line) { std::cout << "-- " << line << "\n"; }
+void section(const std::string& title) {
+    std::cout << "\n== " << title << " ==\n";
+}
+void note(const std::string& line) {
+    std::cout << "-- " << line << "\n";
+}
 
 /// Runs a rendered seed in its own transaction and returns psql's INSERT status line.
 result<std::string> apply_seed(session& s, const definition& d, std::string_view version) {
@@ -100,8 +107,7 @@ result<std::string> apply_seed(session& s, const definition& d, std::string_view
 }
 
 /// The story; every step must come out as the record says, or the demo fails.
-result<void> story(const definition& d, const std::string& conninfo,
-                   const std::string& substrate) {
+result<void> story(const definition& d, const std::string& conninfo, const std::string& substrate) {
     const auto& m = d.migrations.front();
     BOOST_OUTCOME_TRY(auto e, d.expectations(m.id));
     BOOST_OUTCOME_TRY(auto s, session::connect(conninfo));
@@ -134,7 +140,8 @@ result<void> story(const definition& d, const std::string& conninfo,
         return fail(errc::check_failed, "the SSOT seed inserted rows: live did not match");
     BOOST_OUTCOME_TRY(auto differences, diff_live(s, d));
     std::cout << text(differences);
-    if (!differences.differences.empty()) return fail(errc::check_failed, "live differs from the SSOT");
+    if (!differences.differences.empty())
+        return fail(errc::check_failed, "live differs from the SSOT");
 
     section("4. a run references " + e.new_rows.front() + ": the rollback is refused");
     BOOST_OUTCOME_TRY(auto gates, gates_live(s, d));
@@ -147,16 +154,18 @@ result<void> story(const definition& d, const std::string& conninfo,
         "emit_mode=dry_run",
         "actor=operator",
         "note=trial run"};
-    BOOST_OUTCOME_TRY(auto ran, run_command(s, d, "dot_iu_auto_instantiate_from_event", run_args,
-                                            "operator"));
+    BOOST_OUTCOME_TRY(
+        auto ran, run_command(s, d, "dot_iu_auto_instantiate_from_event", run_args, "operator"));
     std::cout << "$ iucore run dot_iu_auto_instantiate_from_event emit_mode=dry_run …\n"
               << text(ran);
     auto refused = rollback(s, d, m.id);
     if (refused) return fail(errc::check_failed, "the rollback was not refused while a run exists");
     std::cout << "$ iucore rollback " << m.id << "\n" << refused.error().message << "\n";
     BOOST_OUTCOME_TRY(auto still, read_catalog(s, d));
-    note("catalog still has " + std::to_string(still.size()) + " rows: the refusal changed nothing");
-    if (still.size() != e.rows_after) return fail(errc::check_failed, "the refusal changed the catalog");
+    note("catalog still has " + std::to_string(still.size()) +
+         " rows: the refusal changed nothing");
+    if (still.size() != e.rows_after)
+        return fail(errc::check_failed, "the refusal changed the catalog");
     BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.run_log.table));
     BOOST_OUTCOME_TRY(s.run_params("DELETE FROM " + table + " WHERE id = $1::bigint",
                                    {std::to_string(ran.run_id)}));
@@ -178,8 +187,8 @@ result<void> story(const definition& d, const std::string& conninfo,
 
 int run_demo(context& ctx, const std::vector<std::string>&) {
     if (ctx.def.migrations.empty())
-        return report_failure(ctx, fail(errc::invalid_definition,
-                                        "the definition has no migration to replay"));
+        return report_failure(
+            ctx, fail(errc::invalid_definition, "the definition has no migration to replay"));
     std::cout << "iucore demo: migration " << ctx.def.migrations.front().id << " replayed from "
               << ctx.definition_path << "\n";
     std::optional<throwaway_cluster> cluster;
