@@ -173,8 +173,8 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
     std::string body = "\nDECLARE\n    v_missing text[] := ARRAY[]::text[];\nBEGIN\n";
     for (const auto& f : m.requires_functions)
         body += "    IF to_regprocedure(" + q.lit(schema + "." + f.regprocedure()) +
-                ") IS NULL THEN\n        v_missing := v_missing || " + q.lit(f.regprocedure()) +
-                ";\n    END IF;\n";
+                ") IS NULL THEN\n        v_missing := array_append(v_missing, " +
+                q.lit(f.regprocedure()) + "::text);\n    END IF;\n";
     const auto requirement = m.requires_migrations.empty()
                                  ? std::string("its required functions")
                                  : "migration " + join(m.requires_migrations, ", ") + " substrate";

@@ -94,6 +94,8 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
     for (const auto& g : d.gates.applying(binding.entry->command, args.selected))
         gate_configs.push_back(g.config);
 
+    // A NULL config value makes its comparison NULL, which bool_and would skip: the inner
+    // coalesce counts it as closed (fail closed, as evaluate_boolean does).
     // One statement: the INSERT takes the run log's ROW EXCLUSIVE lock at the start, then the
     // catalog row is read FOR KEY SHARE (lock order: run log, then catalog rows; see
     // lifecycle.hpp). The function is called only when governed and every gate is open.
@@ -111,9 +113,10 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         " = k.key),\n"
         "decision AS (\n"
         "  SELECT (SELECT live_row FROM governed) AS governed,\n"
-        "         coalesce(bool_and(gc.found AND gc.type = 'boolean' AND\n"
-        "                  lower(btrim(gc.value, E' \\t\\n\\r\\f\\v')) = ANY ($3::text[])), true) "
-        "AS open,\n"
+        "         coalesce(bool_and(coalesce(gc.found AND gc.type = 'boolean' AND\n"
+        "                  lower(btrim(gc.value, E' \\t\\n\\r\\f\\v')) = ANY ($3::text[]), "
+        "false)),\n"
+        "                  true) AS open,\n"
         "         coalesce(json_agg(json_build_object('key', gc.key, 'value', gc.value, 'type', "
         "gc.type, 'found', gc.found)), '[]'::json)::text AS configs\n"
         "    FROM gate_configs gc),\n"
@@ -232,7 +235,11 @@ result<definition> promote(session& s, const definition& d, const promote_option
     }
     migration m;
     m.id = next_migration_id(d);
-    m.slug = "promote_" + options.command.substr(std::string_view("dot_iu_").size());
+    const std::string_view prefix = "dot_iu_";
+    if (!options.command.starts_with(prefix) || options.command.size() == prefix.size())
+        return fail(errc::invalid_argument, "promote: command \"" + options.command +
+                                                "\" must start with dot_iu_ and name a command");
+    m.slug = "promote_" + options.command.substr(prefix.size());
     m.kind = migration_kind::data_only;
     m.requires_migrations = {d.latest_version()};
     m.requires_functions = {sig};

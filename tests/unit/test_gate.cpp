@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,18 +25,7 @@ using iucore::mode;
 
 namespace {
 
-template <class T>
-void check_round_trip(const T& original) {
-    const auto v = boost::json::value_from(original);
-    auto read = iucore::read_json<T>(v, "$");
-    REQUIRE_MESSAGE(
-        read.has_value(),
-        (read ? std::string() : read.error().message + " in " + boost::json::serialize(v)));
-    CHECK(read.value() == original);
-    auto via_boost = boost::json::try_value_to<T>(v);
-    REQUIRE_MESSAGE(via_boost.has_value(), boost::json::serialize(v));
-    CHECK(*via_boost == original);
-}
+using iucore_test::check_round_trip;
 
 constexpr const char* composer = "iu_core.composer_enabled";
 constexpr const char* auto_instantiate = "iu_core.auto_instantiate_enabled";

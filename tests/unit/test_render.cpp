@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -20,11 +22,7 @@ namespace json = boost::json;
 namespace {
 
 std::string example_text() {
-    std::ifstream in(IUCORE_EXAMPLES_DIR "/definition/iu_core.json", std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot open " IUCORE_EXAMPLES_DIR "/definition/iu_core.json");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return iucore_test::example_definition_text();
 }
 
 json::value example_json() {

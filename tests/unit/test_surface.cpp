@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -14,18 +16,7 @@ using iucore::surface_kind;
 
 namespace {
 
-template <class T>
-void check_round_trip(const T& original) {
-    const auto v = boost::json::value_from(original);
-    auto read = iucore::read_json<T>(v, "$");
-    REQUIRE_MESSAGE(
-        read.has_value(),
-        (read ? std::string() : read.error().message + " in " + boost::json::serialize(v)));
-    CHECK(read.value() == original);
-    auto via_boost = boost::json::try_value_to<T>(v);
-    REQUIRE_MESSAGE(via_boost.has_value(), boost::json::serialize(v));
-    CHECK(*via_boost == original);
-}
+using iucore_test::check_round_trip;
 
 /// The record's D9 inventory.
 surface d9() {

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# cli_commands.sh CLI EXAMPLES_DIR
+#
+# Governed DOT commands through the iucore CLI (issue 4), on a fresh database of the throwaway
+# cluster of the CTest fixture `postgres` (IUCORE_PG_THROWAWAY, IUCORE_PG_STATE,
+# IUCORE_TEST_CONNINFO): the record's two operator usage lines through `explain` (with a
+# database and offline), `run` refused / dry run / live run / reversal with their run-log rows,
+# `gates`, bad arguments (exit 2, nothing logged), and `promote` → render → pins → apply → prove
+# of migration 035 on a copy of the example definition. The database is dropped at exit (set
+# IUCORE_KEEP_TEST_DB=1 to keep it).
+#
+# Prints one PASS/FAIL line per assertion; exits 1 when any assertion failed, 2 on bad usage.
+set -euo pipefail
+
+if (($# != 2)); then
+    echo "usage: ${0##*/} IUCORE_CLI EXAMPLES_DIR" >&2
+    exit 2
+fi
+readonly cli=$1
+readonly examples=$2
+readonly definition=$examples/definition/iu_core.json
+readonly substrate=$examples/substrate/033_substrate.sql
+: "${IUCORE_PG_THROWAWAY:?run through ctest (fixture postgres): IUCORE_PG_THROWAWAY is not set}"
+: "${IUCORE_PG_STATE:?run through ctest (fixture postgres): IUCORE_PG_STATE is not set}"
+: "${IUCORE_TEST_CONNINFO:?run through ctest (fixture postgres): IUCORE_TEST_CONNINFO is not set}"
+[[ -x $cli ]] || {
+    echo "${0##*/}: $cli is not executable" >&2
+    exit 2
+}
+unset IUCORE_DEFINITION IUCORE_ACTOR
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cli_commands.XXXXXX")
+database="iucore_cli_commands_$$"
+cleanup() {
+    if [[ -z ${IUCORE_KEEP_TEST_DB:-} || ${IUCORE_KEEP_TEST_DB} == 0 ]]; then
+        psql -X -q -d "$IUCORE_TEST_CONNINFO" \
+            -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    rm -rf -- "$work"
+}
+trap cleanup EXIT
+
+failures=0
+passes=0
+pass() {
+    printf 'PASS  %s\n' "$1"
+    passes=$((passes + 1))
+}
+# fail DESCRIPTION: the output of the last CLI call is shown, indented.
+fail() {
+    printf 'FAIL  %s\n' "$1"
+    [[ -s $work/out ]] && sed 's/^/      | /' "$work/out" | tail -n 25
+    failures=$((failures + 1))
+}
+check() { # check DESCRIPTION COMMAND...: PASS when the command succeeds
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# iucore ARGS...: runs the CLI; rc gets its exit status, $work/out its stdout and stderr.
+rc=0
+iucore() {
+    rc=0
+    "$cli" "$@" >"$work/out" 2>&1 || rc=$?
+}
+out_has() { grep -qF -- "$1" "$work/out"; }
+expect_rc() { # expect_rc N DESCRIPTION
+    if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi
+}
+expect_out() { # expect_out NEEDLE DESCRIPTION
+    if out_has "$1"; then pass "$2"; else fail "$2: output lacks \"$1\""; fi
+}
+
+sql_value() { psql -X -At -v ON_ERROR_STOP=on -d "$conninfo" -c "$1"; }
+run_log_rows() { sql_value "SELECT count(*) FROM public.dot_iu_command_run"; }
+instances() { sql_value "SELECT count(*) FROM public.iu_instance"; }
+catalog_rows() { sql_value "SELECT count(*) FROM public.dot_iu_command_catalog"; }
+last_run() { # outcome|mode|actor of the newest run-log row
+    sql_value "SELECT outcome || '|' || coalesce(mode, '') || '|' || coalesce(actor, '')
+                 FROM public.dot_iu_command_run ORDER BY id DESC LIMIT 1"
+}
+set_gates() { # set_gates COMPOSER AUTO_INSTANTIATE
+    sql_value "UPDATE public.iu_core_config SET config_value = '$1'
+                WHERE config_key = 'iu_core.composer_enabled';
+               UPDATE public.iu_core_config SET config_value = '$2'
+                WHERE config_key = 'iu_core.auto_instantiate_enabled';" >/dev/null
+}
+equals() { [[ $1 == "$2" ]]; }
+
+# --- A fresh database at 034 -------------------------------------------------------------------
+conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$database")
+psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" -f "$substrate" >/dev/null
+"$cli" --definition "$definition" render seed |
+    psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" >/dev/null
+check "seeded at 034: 26 catalog rows" equals "$(catalog_rows)" 26
+# The seed holds 034's rows but the ledger does not know it: record 034 there (a no-op insert),
+# since a later migration requires 034 applied.
+iucore --definition "$definition" --db "$conninfo" apply 034
+expect_rc 0 "apply 034 on the seeded database"
+expect_out "INSERT 0 0" "apply 034 inserts nothing over the seed"
+
+# --- The record's operator usage lines --------------------------------------------------------
+readonly event_id=6f1c1b9e-9a6e-4c55-9a53-2b0f3c0d7a11
+readonly collection_id=0b4e7f52-3f0d-4a47-8f0e-5d7f2c9a1e33
+usage1() { # usage1 EMIT_MODE: the first usage line's arguments
+    printf '%s\n' dot_iu_auto_instantiate_from_event \
+        "event_id=$event_id" event_type=template.instance_auto_composed \
+        "template_collection_id=$collection_id" instance_key_suffix=demo-001 \
+        "emit_mode=$1" actor=operator "note=trial run"
+}
+mapfile -t line1 < <(usage1 dry_run)
+mapfile -t line1_live < <(usage1 live)
+line2=(dot_iu_auto_instantiate_rollback_by_actor actor=operator dry_run=true)
+readonly signature1='fn_iu_auto_instantiate_from_event(uuid,text,uuid,text,text,text,text) → jsonb'
+readonly signature2='fn_iu_auto_instantiate_rollback_by_actor(text,boolean) → jsonb'
+
+iucore --definition "$definition" --db "$conninfo" explain "${line1[@]}"
+expect_rc 0 "explain (usage line 1) with the database"
+expect_out "$signature1" "explain shows the target signature"
+expect_out "emit_mode" "explain lists emit_mode"
+expect_out "would be REFUSED: iu_core.composer_enabled=false" "explain predicts the refusal"
+
+iucore --definition "$definition" --db "$conninfo" explain "${line2[@]}"
+expect_rc 0 "explain (usage line 2) with the database"
+expect_out "$signature2" "explain shows the rollback's signature"
+expect_out "would be REFUSED: iu_core.composer_enabled=false" "explain predicts its refusal"
+
+# Offline: no --db and no PGHOST/PGSERVICE (PGPORT points nowhere, should anything connect).
+rc=0
+env -u PGHOST -u PGSERVICE PGPORT=1 "$cli" --definition "$definition" explain "${line1[@]}" \
+    >"$work/out" 2>&1 || rc=$?
+expect_rc 0 "explain (usage line 1) offline"
+expect_out "$signature1" "offline explain shows the target signature"
+expect_out "gates not evaluated (no database given)" "offline explain evaluates no gate"
+rc=0
+env -u PGHOST -u PGSERVICE PGPORT=1 "$cli" --definition "$definition" explain "${line2[@]}" \
+    >"$work/out" 2>&1 || rc=$?
+expect_rc 0 "explain (usage line 2) offline"
+expect_out "$signature2" "offline explain shows the rollback's signature"
+
+# --- run: refused while the gates are closed --------------------------------------------------
+before=$(run_log_rows)
+iucore --definition "$definition" --db "$conninfo" run "${line1[@]}" --actor operator
+expect_rc 1 "run with both gates closed is refused"
+expect_out "REFUSED: iu_core.composer_enabled=false" "the refusal names the closed gate"
+check "the refusal wrote one run-log row" equals "$(run_log_rows)" $((before + 1))
+check "the run-log row is refused, dry_run, by operator" equals "$(last_run)" \
+    "refused|dry_run|operator"
+check "the refused run logged its arguments as jsonb" equals "$(sql_value \
+    "SELECT args->>'note' || '|' || (args->>'event_id') FROM public.dot_iu_command_run
+      ORDER BY id DESC LIMIT 1")" "trial run|$event_id"
+
+# --- run: dry run, live run and its reversal with both gates open -----------------------------
+set_gates true true
+iucore --definition "$definition" --db "$conninfo" run "${line1[@]}" --actor operator
+expect_rc 0 "dry run with both gates open"
+expect_out '"mode": "dry_run"' "the dry run returns the function's result"
+check "the dry run created no instance" equals "$(instances)" 0
+check "the dry run is logged ok" equals "$(last_run)" "ok|dry_run|operator"
+
+iucore --definition "$definition" --db "$conninfo" run "${line1_live[@]}" --actor operator
+expect_rc 0 "live run with both gates open"
+check "the live run created one instance" equals "$(instances)" 1
+check "the live run is logged ok" equals "$(last_run)" "ok|live|operator"
+
+iucore --definition "$definition" --db "$conninfo" run \
+    dot_iu_auto_instantiate_rollback_by_actor actor=operator dry_run=false --actor operator
+expect_rc 0 "run dot_iu_auto_instantiate_rollback_by_actor actor=operator dry_run=false"
+check "the reversal removed the instance (1 → 0)" equals "$(instances)" 0
+check "the reversal is logged ok, live" equals "$(last_run)" "ok|live|operator"
+
+# --- gates --------------------------------------------------------------------------------------
+iucore --definition "$definition" --db "$conninfo" gates
+expect_rc 0 "gates"
+expect_out "iu_core.composer_enabled=true" "gates evaluates the composer gate"
+expect_out "iu_core.auto_instantiate_enabled=true" "gates evaluates the auto-instantiate gate"
+expect_out "iu_core.retention_days" "gates lists every config"
+
+# --- bad arguments: exit 2, the token quoted, nothing logged ---------------------------------
+bad_run() { # bad_run DESCRIPTION NEEDLE TOKEN_INDEX TOKEN | bad_run DESCRIPTION NEEDLE - ARGS...
+    local what=$1 needle=$2 index=$3
+    shift 3
+    local args=("${line1[@]}")
+    if [[ $index == - ]]; then args=("$@"); elif [[ $index == + ]]; then
+        args+=("$1")
+    else args[index]=$1; fi
+    local logged
+    logged=$(run_log_rows)
+    iucore --definition "$definition" --db "$conninfo" run "${args[@]}" --actor operator
+    expect_rc 2 "bad argument ($what)"
+    expect_out "$needle" "bad argument ($what) quotes it"
+    check "bad argument ($what) logged nothing" equals "$(run_log_rows)" "$logged"
+}
+bad_run "empty uuid" '"event_id="' 1 "event_id="
+bad_run "bad uuid" '"event_id=nope"' 1 "event_id=nope"
+bad_run "unknown key" 'did you mean "emit_mode"' 5 "emit_mod=dry_run"
+bad_run "value not allowed" 'expected one of dry_run, live' 5 "emit_mode=maybe"
+bad_run "repeated key" '"actor=x"' + "actor=x"
+bad_run "no '='" '"trial" is not key=value' + "trial"
+bad_run "missing keys" "missing required argument(s): event_id, event_type" - \
+    dot_iu_auto_instantiate_from_event emit_mode=dry_run
+bad_run "bad boolean" '"dry_run=maybe"' - \
+    dot_iu_auto_instantiate_rollback_by_actor actor=operator dry_run=maybe
+check "no instance was created by a bad argument" equals "$(instances)" 0
+
+# --- promote → render → pins → apply → prove ---------------------------------------------------
+copy=$work/definition/iu_core.json
+mkdir -p "$work/definition"
+cp "$definition" "$copy"
+example_sum=$(sha256sum <"$definition")
+
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_does_not_exist \
+    --command dot_iu_does_not_exist --category lifecycle
+expect_rc 2 "promote a function that does not exist"
+expect_out 'fn_iu_does_not_exist' "the error names the function"
+check "the failed promote left the definition unchanged" cmp -s "$definition" "$copy"
+
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_instance_archive \
+    --command dot_iu_auto_instantiate_from_event --category collection --mutating
+expect_rc 2 "promote an already governed command"
+expect_out 'already governed' "the error says it is already governed"
+
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_instance_archive \
+    --command dot_iu_instance_archive --category lifecycle --mutating
+expect_rc 0 "promote fn_iu_instance_archive as dot_iu_instance_archive"
+check "the copy now has migration 035" grep -qE '"id" *: *"035"' "$copy"
+check "the example definition itself is unchanged" equals "$(sha256sum <"$definition")" \
+    "$example_sum"
+check "promote changed nothing in the database (26 rows)" equals "$(catalog_rows)" 26
+
+iucore --definition "$copy" render forward 035
+expect_rc 0 "render forward 035"
+expect_out "to_regprocedure('public.fn_iu_instance_archive(text,text)')" \
+    "the forward SQL has the preflight for fn_iu_instance_archive"
+expect_out "'dot_iu_instance_archive', 'lifecycle', true, false" "the forward SQL adds the row"
+
+iucore --definition "$copy" pins
+expect_rc 0 "pins"
+expect_out "version 035: catalog_rows 27, distinct_targets 25, governed_commands 27, registry_entries 35" \
+    "pins shows 27 rows at 035"
+
+iucore --definition "$copy" --db "$conninfo" apply 035
+expect_rc 0 "apply 035"
+check "the catalog has 27 rows after apply 035" equals "$(catalog_rows)" 27
+
+iucore --definition "$copy" --db "$conninfo" prove 035
+expect_rc 0 "prove 035"
+expect_out "27 → 26 → 27" "prove 035 prints 27 → 26 → 27"
+check "the catalog has 27 rows after the proof" equals "$(catalog_rows)" 27
+
+printf '\n%d passed, %d failed\n' "$passes" "$failures"
+((failures == 0))

@@ -1,0 +1,39 @@
+#pragma once
+// What several unit test files share: the exact JSON round trip of a value type, and the text
+// of the example definition.
+
+#include <iucore/detail/json_io.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace iucore_test {
+
+/// value_from, then both readers (iucore's with messages, Boost.JSON's try_value_to), must give
+/// back a value equal to the original.
+template <class T>
+void check_round_trip(const T& original) {
+    const auto v = boost::json::value_from(original);
+    auto read = iucore::read_json<T>(v, "$");
+    REQUIRE_MESSAGE(
+        read.has_value(),
+        (read ? std::string() : read.error().message + " in " + boost::json::serialize(v)));
+    CHECK(read.value() == original);
+    auto via_boost = boost::json::try_value_to<T>(v);
+    REQUIRE_MESSAGE(via_boost.has_value(), boost::json::serialize(v));
+    CHECK(*via_boost == original);
+}
+
+inline std::string example_definition_text() {
+    std::ifstream in(IUCORE_EXAMPLES_DIR "/definition/iu_core.json", std::ios::binary);
+    REQUIRE_MESSAGE(in.good(), "cannot open " IUCORE_EXAMPLES_DIR "/definition/iu_core.json");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace iucore_test
