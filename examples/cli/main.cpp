@@ -87,16 +87,7 @@ int render_verb(context& ctx, const std::vector<std::string>& args) {
         return usage("render: \"" + what + "\" is not one of forward, rollback, seed");
     }
     if (!out) return report_failure(ctx, out.error());
-    if (ctx.json)
-        std::cout << boost::json::serialize(
-                         boost::json::object{{"file", out.value().file_name},
-                                             {"checksum", out.value().checksum()},
-                                             {"checksum_algorithm", checksum_algorithm},
-                                             {"sql", out.value().text()}})
-                  << "\n";
-    else
-        std::cout << out.value().text();
-    return done;
+    return print(ctx, out.value(), [](const rendered_sql& r) { return r.text(); });
 }
 
 int pins_verb(context& ctx, const std::vector<std::string>& args) {
@@ -177,11 +168,8 @@ int promote_verb(context& ctx, const std::vector<std::string>& args) {
         return report_failure(ctx, saved.error());
     const auto e = promoted.value().expectations(m.id).value();
     if (ctx.json)
-        std::cout << boost::json::serialize(
-                         boost::json::object{{"operation", "promote"},
-                                             {"migration", boost::json::value_from(m)},
-                                             {"expectations", boost::json::value_from(e)},
-                                             {"definition", ctx.definition_path}})
+        std::cout << boost::json::serialize(boost::json::value_from(
+                         promote_report{promoted.value(), ctx.definition_path}))
                   << "\n";
     else
         std::cout << "promoted " << options.function << " as " << options.command << ": migration "

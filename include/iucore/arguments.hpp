@@ -58,8 +58,11 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-/// The candidate closest to `word` by edit distance (first wins ties).
+/// The candidate closest to `word` by edit distance (first wins ties). Only the first 128 bytes
+/// of `word` count: names are at most 63 bytes, and a huge word must not cost its length times
+/// every candidate's.
 inline std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    word = word.substr(0, 128);
     std::string best;
     std::size_t best_distance = SIZE_MAX;
     for (const auto& c : candidates) {
@@ -80,8 +83,8 @@ inline result<command_binding> bind_command(const definition& d, std::string_vie
         std::vector<std::string> names;
         for (const auto& e : d.registry)
             names.push_back(e.command);
-        return fail(errc::invalid_argument, "command \"" + std::string(command) +
-                                                "\" is not in the registry; did you mean \"" +
+        return fail(errc::invalid_argument, "command " + detail::quote_for_message(command) +
+                                                " is not in the registry; did you mean \"" +
                                                 detail::nearest(command, names) + "\"?");
     }
     return command_binding{entry, d.find_signature(entry->function)};

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace iucore {
@@ -104,9 +107,8 @@ class catalog {
     std::size_t size() const { return rows_.size(); }
 
     const catalog_row* find(std::string_view command_name) const {
-        auto it = std::find_if(rows_.begin(), rows_.end(),
-                               [&](const auto& r) { return r.command_name == command_name; });
-        return it == rows_.end() ? nullptr : &*it;
+        auto it = index_.find(command_name);
+        return it == index_.end() ? nullptr : &rows_[it->second];
     }
 
     /// INSERT … ON CONFLICT (command_name) DO NOTHING: returns how many rows went in.
@@ -123,6 +125,11 @@ class catalog {
         std::erase_if(rows_, [&](const auto& r) {
             return std::find(names.begin(), names.end(), r.command_name) != names.end();
         });
+        if (rows_.size() != before) {
+            index_.clear();
+            for (std::size_t i = 0; i < rows_.size(); ++i)
+                index_.emplace(rows_[i].command_name, i);
+        }
         return before - rows_.size();
     }
 
@@ -139,11 +146,21 @@ class catalog {
 
   private:
     bool add(catalog_row row) {
-        if (find(row.command_name)) return false;
+        if (!index_.try_emplace(row.command_name, rows_.size()).second) return false;
         rows_.push_back(std::move(row));
         return true;
     }
+    /// Hashes std::string and std::string_view alike, so find() looks up a view without a copy.
+    struct name_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
     std::vector<catalog_row> rows_;
+    // command_name -> position in rows_: find and insert in constant time, so loading, folding
+    // and diffing a catalog of N rows is linear in N (a linear find made them quadratic).
+    std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> index_;
 };
 
 /// Row by row, by command_name: what `actual` lacks, what it has extra, and for rows in both,
@@ -203,12 +220,17 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const catalog& c) {
 inline result<catalog> from_json(std::type_identity<catalog>, const json::value& v,
                                  const std::string& path) {
     BOOST_OUTCOME_TRY(auto rows, read_json<std::vector<catalog_row>>(v, path));
-    catalog out;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (out.insert_if_absent({rows[i]}) == 0)
+    const auto read = rows.size();
+    catalog out(std::move(rows)); // moves every row in, dropping a repeated command_name
+    if (out.size() == read) return out;
+    std::set<std::string_view> seen; // name the first repeat (read_json checked the shapes)
+    const auto& items = v.get_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& name = items[i].get_object().at("command_name").get_string();
+        if (!seen.insert(std::string_view(name)).second)
             return fail(errc::invalid_definition, path + "[" + std::to_string(i) +
                                                       "].command_name: duplicate command \"" +
-                                                      rows[i].command_name + "\"");
+                                                      std::string(name) + "\"");
     }
     return out;
 }

@@ -48,6 +48,9 @@ struct rendered_sql {
 
 inline constexpr std::string_view checksum_algorithm = "sha256";
 
+/// `{file, checksum, checksum_algorithm, sql}`: what `render --json` and the C ABI return.
+void tag_invoke(json::value_from_tag, json::value& v, const rendered_sql& r);
+
 result<rendered_sql> render_forward(const definition& d, std::string_view migration_id);
 result<rendered_sql> render_rollback(const definition& d, std::string_view migration_id);
 /// The whole catalog at `version` (latest when empty) as one idempotent seed.

@@ -93,7 +93,7 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
     }
     if (text.empty())
         return fail(errc::invalid_argument,
-                    "signature \"" + std::string(whole) + "\": empty parameter");
+                    "signature " + quote_for_message(whole) + ": empty parameter");
     if (auto as_type = parse_pg_type(text)) {
         p.type = as_type.value();
         return p;
@@ -108,8 +108,8 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
         }
     }
     auto reason = parse_pg_type(text).error().message;
-    return fail(errc::invalid_argument, "signature \"" + std::string(whole) + "\": parameter \"" +
-                                            std::string(text) + "\": " + reason);
+    return fail(errc::invalid_argument, "signature " + quote_for_message(whole) + ": parameter " +
+                                            quote_for_message(text) + ": " + reason);
 }
 
 } // namespace detail
@@ -119,8 +119,8 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
 inline result<signature> parse_signature(std::string_view text) {
     const std::string whole(text);
     auto bad = [&](std::string what) {
-        return fail(errc::invalid_argument,
-                    "signature \"" + whole + "\": " + what + " (expected name(type,…) [→ type])");
+        return fail(errc::invalid_argument, "signature " + detail::quote_for_message(whole) + ": " +
+                                                what + " (expected name(type,…) [→ type])");
     };
     text = detail::trim(text);
     auto open = text.find('(');
@@ -152,7 +152,7 @@ inline result<signature> parse_signature(std::string_view text) {
             return sig;
         }
     }
-    return bad("unexpected text after the parameter list: \"" + std::string(rest) + "\"");
+    return bad("unexpected text after the parameter list: " + detail::quote_for_message(rest));
 }
 
 inline result<pg_type> from_json(std::type_identity<pg_type>, const json::value& v,

@@ -384,14 +384,29 @@ inline std::string dollar_quote(std::string_view body, std::string_view tag_base
         throw std::invalid_argument("dollar-quote tag " + detail::quote_for_message(tag_base) +
                                     " is not valid: expected [A-Za-z_][A-Za-z0-9_]*");
     }
+    // The lexer ends the string at the first `$tag$` it meets, which may start inside the body
+    // and run into the closing delimiter (body "x$tag" + "$tag$"), so search the body followed
+    // by the closing delimiter, not the body alone: the body itself, then each suffix of the
+    // body that starts the delimiter and continues into it (without copying a large body).
+    const auto ends_early = [&](std::string_view delim) {
+        if (body.find(delim) != std::string_view::npos) return true;
+        for (std::size_t n = 1; n < delim.size() && n <= body.size(); ++n)
+            if (body.substr(body.size() - n) == delim.substr(0, n) &&
+                delim.substr(n) == delim.substr(0, delim.size() - n))
+                return true;
+        return false;
+    };
     std::string tag(tag_base);
     for (unsigned suffix = 1;; ++suffix) {
         const std::string delim = "$" + tag + "$";
-        // The lexer ends the string at the first `$tag$` it meets, which may start inside the
-        // body and run into the closing delimiter (body "x$tag" + "$tag$"), so search the
-        // body followed by the closing delimiter, not the body alone.
-        const std::string closed = std::string(body) + delim;
-        if (closed.find(delim) == body.size()) return delim + std::string(body) + delim;
+        if (!ends_early(delim)) {
+            std::string out;
+            out.reserve(body.size() + 2 * delim.size());
+            out += delim;
+            out += body;
+            out += delim;
+            return out;
+        }
         tag = std::string(tag_base) + "_" + std::to_string(suffix);
     }
 }

@@ -203,9 +203,7 @@ result<void> validate_row(const definition& d, const catalog_row& row, const std
 
 result<void> validate_migrations(const definition& d) {
     std::set<std::string> seen_versions{d.base.version};
-    std::set<std::string> commands;
-    for (const auto& r : d.base.rows.rows())
-        commands.insert(r.command_name);
+    std::set<std::string> added; // by migrations; the baseline's are found in its catalog
     for (std::size_t i = 0; i < d.migrations.size(); ++i) {
         const auto& m = d.migrations[i];
         const auto path = at("migrations", i);
@@ -230,7 +228,7 @@ result<void> validate_migrations(const definition& d) {
             const auto row_path = path + ".adds[" + std::to_string(r) + "]";
             const auto& row = m.adds.at(r);
             BOOST_OUTCOME_TRY(validate_row(d, row, row_path));
-            if (!commands.insert(m.adds[r].command_name).second)
+            if (d.base.rows.find(row.command_name) || !added.insert(row.command_name).second)
                 return invalid(row_path + ".command_name: duplicate command \"" +
                                m.adds[r].command_name + "\"");
         }
@@ -355,9 +353,7 @@ result<definition> from_json(std::type_identity<definition>, const json::value& 
     BOOST_OUTCOME_TRY(d.signatures, reader.required<std::vector<signature>>("signatures"));
     BOOST_OUTCOME_TRY(d.configs, reader.optional_or<config_set>("configs", {}));
     BOOST_OUTCOME_TRY(d.gates, reader.optional_or<gate_set>("gates", {}));
-    BOOST_OUTCOME_TRY(auto base_value, reader.required<json::value>("baseline"));
-    BOOST_OUTCOME_TRY(auto base_reader,
-                      json_object_reader::open(base_value, reader.member_path("baseline")));
+    BOOST_OUTCOME_TRY(auto base_reader, reader.required_object("baseline"));
     BOOST_OUTCOME_TRY(d.base.version, base_reader.required<std::string>("version"));
     BOOST_OUTCOME_TRY(d.base.rows, base_reader.required<catalog>("catalog"));
     BOOST_OUTCOME_TRY(d.base.inventory, base_reader.required<surface>("surface"));

@@ -10,10 +10,23 @@ namespace {
 
 using detail::sql_quoter;
 
+/// Appends the parts with `separator` between them, in one allocation (a seed of 100,000 rows
+/// has statements of megabytes: no temporary copies of them).
+void append_joined(std::string& out, const std::vector<std::string>& parts,
+                   std::string_view separator) {
+    std::size_t size = out.size();
+    for (const auto& p : parts)
+        size += p.size() + separator.size();
+    out.reserve(size);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += separator;
+        out += parts[i];
+    }
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
     std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i)
-        out += (i ? std::string(separator) : "") + parts[i];
+    append_joined(out, parts, separator);
     return out;
 }
 
@@ -23,15 +36,33 @@ std::string schema_of(std::string_view qualified) {
     return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
 }
 
-std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) {
-    std::vector<std::string> tuples;
-    tuples.reserve(rows.size());
-    for (const auto& r : rows)
-        tuples.push_back("(" + q.lit(r.command_name) + ", " + q.lit(r.category) + ", " +
-                         sql_quoter::boolean(r.mutating) + ", " +
-                         sql_quoter::boolean(r.reversible) + ", " +
-                         q.text_array(r.target_functions) + ")");
-    return join(tuples, ",\n    ");
+/// Appends the rows as VALUES tuples to `out`, in place: a seed of 100,000 rows renders this list
+/// of megabytes more than once, so it is built without a string per tuple and reserved up front
+/// (each tuple's text is its fields plus 48 bytes of quotes, separators and booleans, plus 4 per
+/// target function; escapes are rare), leaving room for the caller's closing text.
+void append_catalog_values(std::string& out, sql_quoter& q, const std::vector<catalog_row>& rows) {
+    std::size_t size = out.size() + 64;
+    for (const auto& r : rows) {
+        size += r.command_name.size() + r.category.size() + 48;
+        for (const auto& f : r.target_functions)
+            size += f.size() + 4;
+    }
+    out.reserve(size);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        if (i) out += ",\n    ";
+        out += '(';
+        out += q.lit(r.command_name);
+        out += ", ";
+        out += q.lit(r.category);
+        out += ", ";
+        out += sql_quoter::boolean(r.mutating);
+        out += ", ";
+        out += sql_quoter::boolean(r.reversible);
+        out += ", ";
+        out += q.text_array(r.target_functions);
+        out += ')';
+    }
 }
 
 std::string column_list() {
@@ -42,8 +73,11 @@ std::string column_list() {
 }
 
 std::string insert_rows(sql_quoter& q, const definition& d, const std::vector<catalog_row>& rows) {
-    return "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() +
-           ")\nVALUES\n    " + catalog_values(q, rows) + "\nON CONFLICT (command_name) DO NOTHING;";
+    auto out =
+        "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() + ")\nVALUES\n    ";
+    append_catalog_values(out, q, rows);
+    out += "\nON CONFLICT (command_name) DO NOTHING;";
+    return out;
 }
 
 /// Checks over a catalog at some version, in the record's shape.
@@ -78,9 +112,12 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
                               const std::string& column_name,
                               const std::vector<catalog_row>& rows) {
     const auto n = std::to_string(rows.size());
+    auto from = "FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
+                ") IN (VALUES\n    ";
+    append_catalog_values(from, q, rows);
+    from += ")";
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
-                ") IN (VALUES\n    " + catalog_values(q, rows) + ")",
+            std::move(from),
             {{column_name, "array_agg(c.command_name ORDER BY c.command_name)"}},
             "count(*) = " + n,
             n + " rows equal to the definition",
@@ -100,16 +137,32 @@ sql_check absent_check(sql_quoter& q, const definition& d, const std::string& la
 
 std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
     std::string body = "\nDECLARE\n    v_ok boolean;\n    v_actual text;\nBEGIN\n";
+    std::size_t size = body.size() + 16;
+    for (const auto& c : checks)
+        size += c.ok.size() + c.actual.size() + c.from.size() + c.label.size() + c.expected.size() +
+                256;
+    body.reserve(size); // one allocation, however long a check's FROM (a seed's rows) is
     for (const auto& c : checks) {
-        body += "    SELECT " + c.ok + ", " + c.actual + "\n      INTO v_ok, v_actual\n    " +
-                c.from + ";\n";
+        body += "    SELECT ";
+        body += c.ok;
+        body += ", ";
+        body += c.actual;
+        body += "\n      INTO v_ok, v_actual\n    ";
+        body += c.from;
+        body += ";\n";
         body += "    IF NOT coalesce(v_ok, false) THEN\n        RAISE EXCEPTION USING ERRCODE = " +
                 q.lit(sqlstate::check_failed) + ",\n            MESSAGE = " +
                 q.lit(c.label + " failed: expected " + c.expected + ", found ") +
                 " || v_actual;\n    END IF;\n";
     }
     body += "END\n";
-    return "DO " + dollar_quote(body, "verify") + ";";
+    const auto quoted = dollar_quote(body, "verify");
+    std::string out;
+    out.reserve(quoted.size() + 4);
+    out += "DO ";
+    out += quoted;
+    out += ';';
+    return out;
 }
 
 void add_checks(rendered_sql& out, sql_quoter& q, std::vector<sql_check> checks) {
@@ -139,7 +192,11 @@ std::string sql_check::select_sql() const {
     std::string out = "SELECT " + quote_literal(label).value() + " AS \"check\"";
     for (const auto& [name, expression] : columns)
         out += ", " + expression + " AS " + quote_identifier(name).value();
-    return out + "\n  " + from + ";";
+    out.reserve(out.size() + from.size() + 4);
+    out += "\n  ";
+    out += from;
+    out += ';';
+    return out;
 }
 
 std::string sql_check::report_sql() const {
@@ -149,15 +206,28 @@ std::string sql_check::report_sql() const {
 }
 
 std::string rendered_sql::body() const {
-    return join(statements, "\n\n") + "\n";
+    std::string out;
+    append_joined(out, statements, "\n\n");
+    out += "\n";
+    return out;
 }
 
 std::string rendered_sql::text() const {
-    return header + "\nBEGIN;\n\n" + body() + "\nCOMMIT;\n";
+    std::string out = header + "\nBEGIN;\n\n";
+    append_joined(out, statements, "\n\n");
+    out += "\n\nCOMMIT;\n";
+    return out;
 }
 
 std::string rendered_sql::checksum() const {
     return detail::sha256_hex(text());
+}
+
+void tag_invoke(json::value_from_tag, json::value& v, const rendered_sql& r) {
+    v = {{"file", r.file_name},
+         {"checksum", r.checksum()},
+         {"checksum_algorithm", checksum_algorithm},
+         {"sql", r.text()}};
 }
 
 result<rendered_sql> render_forward(const definition& d, std::string_view migration_id) {
@@ -258,11 +328,12 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
     return finish(std::move(out), q);
 }
 
-result<std::vector<sql_check>> render_version_checks(const definition& d,
-                                                     std::string_view version) {
-    BOOST_OUTCOME_TRY(auto rows, d.catalog_at(version));
+namespace {
+
+/// The checks of version `v`, whose catalog the caller has folded already.
+result<std::vector<sql_check>> version_checks(const definition& d, const std::string& v,
+                                              const catalog& rows) {
     sql_quoter q;
-    const auto v = std::string(version);
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
                                   targets_check(q, d, v + "_targets", rows.distinct_targets())};
     if (rows.size() > 0)
@@ -272,6 +343,14 @@ result<std::vector<sql_check>> render_version_checks(const definition& d,
         q.lit(c.label); // labels are quoted by select_sql(), which must not meet a NUL
     BOOST_OUTCOME_TRY(q.status());
     return checks;
+}
+
+} // namespace
+
+result<std::vector<sql_check>> render_version_checks(const definition& d,
+                                                     std::string_view version) {
+    BOOST_OUTCOME_TRY(auto rows, d.catalog_at(version));
+    return version_checks(d, std::string(version), rows);
 }
 
 result<rendered_sql> render_seed(const definition& d, std::string_view version) {
@@ -284,7 +363,7 @@ result<rendered_sql> render_seed(const definition& d, std::string_view version) 
         header(d, "catalog seed at version " + v +
                       " (single source of truth; idempotent: INSERT 0 0 when live matches)");
     if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, rows.rows()));
-    BOOST_OUTCOME_TRY(auto checks, render_version_checks(d, v));
+    BOOST_OUTCOME_TRY(auto checks, version_checks(d, v, rows));
     add_checks(out, q, std::move(checks));
     return finish(std::move(out), q);
 }

@@ -78,6 +78,9 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
                                const std::vector<std::string>& tokens, std::string_view actor) {
     BOOST_OUTCOME_TRY(auto binding, bind_command(d, command));
     BOOST_OUTCOME_TRY(auto args, parse_arguments(binding, tokens));
+    if (const auto problem = detail::text_problem(actor); !problem.empty())
+        return fail(errc::invalid_argument, "actor " + detail::quote_for_message(actor) +
+                                                " cannot be stored because " + problem);
     const auto& c = d.schema.configs;
     detail::sql_quoter q;
     const auto catalog = q.table(d.schema.catalog.table);
@@ -155,18 +158,29 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
     report.selected = args.selected;
     auto rows = s.run_params(sql, params);
     if (!rows) {
-        // The statement rolled back as a whole; log the failed attempt on its own.
+        // The statement rolled back as a whole; log the failed attempt on its own. Its locks went
+        // with it, so a rollback may have deleted the catalog row meanwhile: 'error' only against
+        // a row still there (locked KEY SHARE, as the run's statement does), else 'refused'.
         if (code_of(rows.error()) == errc::connection) return rows.error();
         json::object error{{"error", rows.error().message}};
-        BOOST_OUTCOME_TRY(auto logged,
-                          s.run_params("INSERT INTO " + run_log + " (" + run_column +
-                                           ", actor, args, mode, outcome, result) VALUES ($1, $2, "
-                                           "$3::jsonb, $4, 'error', $5::jsonb) RETURNING id",
-                                       {binding.entry->command, std::string(actor), args_json(args),
-                                        std::string(name(args.selected)), json::serialize(error)}));
-        report.outcome = run_outcome::error;
+        BOOST_OUTCOME_TRY(
+            auto logged,
+            s.run_params("INSERT INTO " + run_log + " (" + run_column +
+                             ", actor, args, mode, outcome, result) SELECT $1::text, $2::text, "
+                             "$3::jsonb, $4::text, CASE WHEN EXISTS (SELECT 1 FROM " +
+                             catalog +
+                             " c WHERE c.command_name = $1::text FOR KEY SHARE) THEN 'error' ELSE "
+                             "'refused' END, $5::jsonb RETURNING id, outcome",
+                         {binding.entry->command, std::string(actor), args_json(args),
+                          std::string(name(args.selected)), json::serialize(error)}));
         report.run_id = std::strtoll(logged.text(0, "id").c_str(), nullptr, 10);
-        report.message = report.command + " failed: " + rows.error().message;
+        report.outcome =
+            logged.text(0, "outcome") == "error" ? run_outcome::error : run_outcome::refused;
+        report.message = report.outcome == run_outcome::error
+                             ? report.command + " failed: " + rows.error().message
+                             : "REFUSED: " + report.command + " failed (" + rows.error().message +
+                                   ") and is no longer in the live catalog " +
+                                   d.schema.catalog.table;
         report.round_trips = s.round_trips() - trips_before;
         return report;
     }
@@ -237,8 +251,9 @@ result<definition> promote(session& s, const definition& d, const promote_option
     m.id = next_migration_id(d);
     const std::string_view prefix = "dot_iu_";
     if (!options.command.starts_with(prefix) || options.command.size() == prefix.size())
-        return fail(errc::invalid_argument, "promote: command \"" + options.command +
-                                                "\" must start with dot_iu_ and name a command");
+        return fail(errc::invalid_argument, "promote: command " +
+                                                detail::quote_for_message(options.command) +
+                                                " must start with dot_iu_ and name a command");
     m.slug = "promote_" + options.command.substr(prefix.size());
     m.kind = migration_kind::data_only;
     m.requires_migrations = {d.latest_version()};
@@ -259,6 +274,15 @@ result<definition> promote(session& s, const definition& d, const promote_option
     auto valid = out.validate();
     if (!valid) return fail(errc::invalid_argument, "promote: " + valid.error().message);
     return out;
+}
+
+void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r) {
+    const auto& m = r.promoted.migrations.back();
+    v = {{"operation", "promote"},
+         {"migration", json::value_from(m)},
+         {"expectations", json::value_from(r.promoted.expectations(m.id).value())},
+         {"definition", json::value_from(r.promoted)}};
+    v.as_object()["path"] = r.path.empty() ? json::value(nullptr) : json::value(r.path);
 }
 
 } // namespace iucore

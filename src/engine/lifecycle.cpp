@@ -418,16 +418,16 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
             " WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f'",
             {schema, std::string(function)}));
     if (rows.rows.empty())
-        return fail(errc::invalid_argument, "function \"" + std::string(function) +
-                                                "\" does not exist in schema " + schema);
+        return fail(errc::invalid_argument, "function " + detail::quote_for_message(function) +
+                                                " does not exist in schema " + schema);
     if (rows.rows.size() > 1)
         return fail(errc::invalid_argument,
-                    "function \"" + std::string(function) +
-                        "\" is overloaded; iucore governs one signature per name");
+                    "function " + detail::quote_for_message(function) +
+                        " is overloaded; iucore governs one signature per name");
     if (rows.text(0, "has_modes") == "t")
         return fail(errc::invalid_argument,
-                    "function \"" + std::string(function) +
-                        "\" has OUT/VARIADIC parameters, which iucore does not bind");
+                    "function " + detail::quote_for_message(function) +
+                        " has OUT/VARIADIC parameters, which iucore does not bind");
     BOOST_OUTCOME_TRY(auto names_json, parse_json_text(rows.text(0, "names"), "proargnames"));
     BOOST_OUTCOME_TRY(auto types_json, parse_json_text(rows.text(0, "types"), "proargtypes"));
     BOOST_OUTCOME_TRY(auto names, read_json<std::vector<std::string>>(names_json, "proargnames"));

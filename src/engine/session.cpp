@@ -91,6 +91,9 @@ failure session::error_from(const PGresult* res) const {
 }
 
 result<std::vector<pg_rows>> session::run(const std::string& sql) {
+    // libpq reads C strings: whatever follows a NUL would be cut off silently.
+    if (sql.find('\0') != std::string::npos)
+        return fail(errc::invalid_argument, "SQL text contains a NUL byte; nothing was sent");
     ++round_trips_;
     if (!PQsendQuery(conn_.get(), sql.c_str())) return error_from(nullptr);
     std::vector<pg_rows> out;
@@ -111,11 +114,17 @@ result<std::vector<pg_rows>> session::run(const std::string& sql) {
 
 result<pg_rows> session::run_params(const std::string& sql,
                                     const std::vector<std::optional<std::string>>& params) {
-    ++round_trips_;
+    if (sql.find('\0') != std::string::npos)
+        return fail(errc::invalid_argument, "SQL text contains a NUL byte; nothing was sent");
     std::vector<const char*> values;
     values.reserve(params.size());
-    for (const auto& p : params)
-        values.push_back(p ? p->c_str() : nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i] && params[i]->find('\0') != std::string::npos)
+            return fail(errc::invalid_argument, "parameter $" + std::to_string(i + 1) +
+                                                    " contains a NUL byte; nothing was sent");
+        values.push_back(params[i] ? params[i]->c_str() : nullptr);
+    }
+    ++round_trips_;
     auto res = own(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
                                 values.data(), nullptr, nullptr, 0));
     const auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;

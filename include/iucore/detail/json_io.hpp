@@ -162,6 +162,16 @@ class json_object_reader {
         return read_json<T>(*v, member_path(key));
     }
 
+    /// A required member that is itself an object, read in place: no copy of its subtree.
+    result<json_object_reader> required_object(std::string_view key) {
+        seen_.insert(std::string(key));
+        const auto* v = object_->if_contains(key);
+        if (v == nullptr)
+            return fail(errc::invalid_definition,
+                        path_ + ": missing required key \"" + std::string(key) + "\"");
+        return open(*v, member_path(key));
+    }
+
     template <class T>
     result<std::optional<T>> optional(std::string_view key) {
         seen_.insert(std::string(key));

@@ -52,7 +52,8 @@ result<plan> explain_live(session& s, const definition& d, std::string_view comm
 
 /// Gate check, call and run-log row in one statement (one round trip, one transaction). A
 /// refused attempt is logged as refused; a failing function is logged as error (a second
-/// round trip, after the failed statement rolled back).
+/// round trip, after the failed statement rolled back), or as refused when a rollback removed
+/// the command's catalog row in between.
 result<run_report> run_command(session& s, const definition& d, std::string_view command,
                                const std::vector<std::string>& tokens, std::string_view actor);
 
@@ -69,5 +70,14 @@ struct promote_options {
 /// Reads FUNCTION's signature from pg_proc and returns the definition with the next migration
 /// appended: the catalog row, the preflight requirement, the signature and registry entry.
 result<definition> promote(session& s, const definition& d, const promote_options& options);
+
+/// What promote did: the migration it appended, its derived expectations, the new definition
+/// and where it was written (empty when it was not).
+struct promote_report {
+    definition promoted;
+    std::string path;
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r);
 
 } // namespace iucore

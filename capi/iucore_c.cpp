@@ -1,0 +1,598 @@
+// The C ABI over the C++ API: converts C strings and JSON text to value types, calls the core or
+// the engine, converts the result back. No logic of its own lives here (design rule: anything a
+// host needs that is not one call away belongs in the C++ library).
+
+#include "iucore.h"
+
+#include <iucore/definition.hpp>
+#include <iucore/engine/commands.hpp>
+#include <iucore/engine/files.hpp>
+#include <iucore/engine/lifecycle.hpp>
+#include <iucore/plan.hpp>
+#include <iucore/render.hpp>
+#include <iucore/sql_text.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#ifndef IUCORE_BUILD_VERSION
+#error "IUCORE_BUILD_VERSION (the project version) must be defined by the build"
+#endif
+static_assert(std::string_view(IUCORE_VERSION_STRING) == IUCORE_BUILD_VERSION,
+              "capi/iucore.h IUCORE_VERSION_STRING disagrees with the project version");
+
+namespace json = boost::json;
+
+// The handles: a magic number first (checked on every call), then the C++ object. Both are
+// standard-layout so the magic can be read through a pointer of either kind.
+struct iucore_definition {
+    std::uint32_t magic;
+    struct state {
+        iucore::definition value;
+        std::string path; // the file it was loaded from; empty for JSON text
+    };
+    std::unique_ptr<state> impl;
+};
+
+struct iucore_session {
+    std::uint32_t magic;
+    std::unique_ptr<iucore::session> impl;
+};
+
+static_assert(std::is_standard_layout_v<iucore_definition>);
+static_assert(std::is_standard_layout_v<iucore_session>);
+
+namespace {
+
+constexpr std::uint32_t definition_magic = 0x49554446; // "IUDF"
+constexpr std::uint32_t session_magic = 0x49555353;    // "IUSS"
+constexpr std::uint32_t dead_magic = 0xDEADD00D;
+
+// ---- the per-thread last error --------------------------------------------------------------
+
+struct last_error_state {
+    int code = IUCORE_OK;
+    std::string message;
+};
+
+thread_local last_error_state last_error;
+
+int record(int code, std::string_view message) noexcept {
+    last_error.code = code;
+    last_error.message.clear();
+    try {
+        last_error.message.assign(message);
+    } catch (...) {
+        // Out of memory while recording: the code alone must do.
+    }
+    return code;
+}
+
+/// A failure raised inside an entry point, caught at the boundary by `guarded`.
+struct api_error {
+    int code;
+    std::string message;
+};
+
+[[noreturn]] void raise(int code, std::string message) {
+    throw api_error{code, std::move(message)};
+}
+
+int status_of(iucore::errc e) noexcept {
+    switch (e) {
+    case iucore::errc::ok:
+        return IUCORE_OK;
+    case iucore::errc::invalid_argument:
+        return IUCORE_E_INVALID_ARGUMENT;
+    case iucore::errc::invalid_definition:
+        return IUCORE_E_DEFINITION;
+    case iucore::errc::refused:
+        return IUCORE_E_REFUSED;
+    case iucore::errc::check_failed:
+        return IUCORE_E_CHECK_FAILED;
+    case iucore::errc::drift:
+        return IUCORE_E_DRIFT;
+    case iucore::errc::database:
+        return IUCORE_E_DATABASE;
+    case iucore::errc::connection:
+        return IUCORE_E_CONNECTION;
+    case iucore::errc::io:
+        return IUCORE_E_IO;
+    case iucore::errc::internal:
+        return IUCORE_E_INTERNAL;
+    }
+    return IUCORE_E_INTERNAL;
+}
+
+/// The value of a C++ result, or an api_error with the mapped code and the C++ message.
+template <class T>
+T unwrap(iucore::result<T>&& r) {
+    if (!r) raise(status_of(iucore::code_of(r.error())), std::move(r.error().message));
+    if constexpr (!std::is_void_v<T>) return std::move(r).value();
+}
+
+/// The one boundary every entry point goes through: runs `body`, records the outcome as this
+/// thread's last error, and never lets an exception out.
+template <class Body>
+int guarded(Body&& body) noexcept {
+    try {
+        body();
+        return record(IUCORE_OK, {});
+    } catch (const api_error& e) {
+        return record(e.code, e.message);
+    } catch (const std::bad_alloc&) {
+        return record(IUCORE_E_INTERNAL, "internal error: out of memory");
+    } catch (const std::exception& e) {
+        return record(IUCORE_E_INTERNAL, std::string("internal error: ") + e.what());
+    } catch (...) {
+        return record(IUCORE_E_INTERNAL, "internal error: unknown exception");
+    }
+}
+
+// ---- parameters -----------------------------------------------------------------------------
+
+/// An out parameter: must not be NULL; cleared to NULL before any other check.
+template <class T>
+T** out_param(T** out, const char* name) {
+    if (!out) raise(IUCORE_E_NULL_POINTER, std::string(name) + " is NULL");
+    *out = nullptr;
+    return out;
+}
+
+/// A string parameter: NULL is an error unless `optional` (then nullopt); must be UTF-8.
+std::optional<std::string_view> text_param(const char* s, const char* name, bool optional) {
+    if (!s) {
+        if (optional) return std::nullopt;
+        raise(IUCORE_E_NULL_POINTER, std::string(name) + " is NULL");
+    }
+    std::string_view view(s);
+    if (!iucore::is_valid_utf8(view))
+        raise(IUCORE_E_INVALID_UTF8, std::string(name) + " is not valid UTF-8");
+    return view;
+}
+
+std::string required(const char* s, const char* name) {
+    return std::string(*text_param(s, name, false));
+}
+
+std::string optional_or_empty(const char* s, const char* name) {
+    return std::string(text_param(s, name, true).value_or(std::string_view{}));
+}
+
+template <class Handle>
+Handle* checked(Handle* h, std::uint32_t magic, const char* name) {
+    if (!h) raise(IUCORE_E_BAD_HANDLE, std::string(name) + " is NULL (destroyed or never created)");
+    std::uint32_t seen = 0;
+    std::memcpy(&seen, static_cast<const void*>(h), sizeof seen);
+    if (seen != magic || !h->impl)
+        raise(IUCORE_E_BAD_HANDLE, std::string(name) + " is not a valid " + name + " handle");
+    return h;
+}
+
+const iucore_definition::state& definition_of(const iucore_definition* d) {
+    return *checked(d, definition_magic, "definition")->impl;
+}
+
+iucore::session& session_of(iucore_session* s) {
+    return *checked(s, session_magic, "session")->impl;
+}
+
+/// JSON text of a parameter: valid UTF-8 and valid JSON, else IUCORE_E_JSON.
+std::optional<json::value> json_param(const char* s, const char* name) {
+    const auto text = text_param(s, name, true);
+    if (!text) return std::nullopt;
+    auto v = iucore::parse_json_text(*text, name);
+    if (!v) raise(IUCORE_E_JSON, v.error().message);
+    return std::move(v).value();
+}
+
+[[noreturn]] void wrong_shape(const std::string& path, std::string_view expected) {
+    raise(IUCORE_E_JSON, path + ": expected " + std::string(expected));
+}
+
+/// `["key=value", …]` (NULL: no arguments).
+std::vector<std::string> tokens_param(const char* s) {
+    std::vector<std::string> out;
+    const auto v = json_param(s, "args_json");
+    if (!v) return out;
+    if (!v->is_array()) wrong_shape("args_json", "an array of \"key=value\" strings");
+    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
+        const auto& item = v->as_array()[i];
+        if (!item.is_string())
+            wrong_shape("args_json[" + std::to_string(i) + "]", "a \"key=value\" string");
+        out.emplace_back(item.as_string());
+    }
+    return out;
+}
+
+/// Reads the members of a JSON options object; unknown members are errors.
+class options_reader {
+  public:
+    /// Keeps the parsed value: the reader points into it.
+    options_reader(std::optional<json::value> v, std::string name)
+        : value_(std::move(v)), name_(std::move(name)) {
+        if (!value_) return;
+        if (!value_->is_object()) wrong_shape(name_, "an object");
+        object_ = &value_->as_object();
+    }
+    options_reader(const options_reader&) = delete;
+    options_reader& operator=(const options_reader&) = delete;
+    void boolean(std::string_view key, bool& out) {
+        if (const auto* m = member(key)) {
+            if (!m->is_bool()) wrong_shape(name_ + "." + std::string(key), "a boolean");
+            out = m->as_bool();
+        }
+    }
+    void string(std::string_view key, std::string& out) {
+        if (const auto* m = member(key)) {
+            if (!m->is_string()) wrong_shape(name_ + "." + std::string(key), "a string");
+            out = std::string(m->as_string());
+        }
+    }
+    void finish(std::string_view known) const {
+        if (!object_) return;
+        for (const auto& [key, value] : *object_)
+            if (std::find(seen_.begin(), seen_.end(), key) == seen_.end())
+                raise(IUCORE_E_JSON, name_ + ": unknown member \"" + std::string(key) +
+                                         "\" (known: " + std::string(known) + ")");
+    }
+
+  private:
+    const json::value* member(std::string_view key) {
+        seen_.emplace_back(key);
+        return object_ ? object_->if_contains(key) : nullptr;
+    }
+    std::optional<json::value> value_;
+    std::string name_;
+    const json::object* object_ = nullptr;
+    std::vector<std::string> seen_;
+};
+
+// ---- results --------------------------------------------------------------------------------
+
+/// A copy the caller releases with iucore_free.
+char* owned_copy(std::string_view text) {
+    auto* p = static_cast<char*>(std::malloc(text.size() + 1));
+    if (!p) throw std::bad_alloc();
+    std::memcpy(p, text.data(), text.size());
+    p[text.size()] = '\0';
+    return p;
+}
+
+/// Writes a report (anything with a value_from conversion) as JSON text to `out`.
+template <class Report>
+void emit(char** out, const Report& report) {
+    *out = owned_copy(json::serialize(json::value_from(report)));
+}
+
+/// The three render entry points share their shape.
+template <class Render>
+int render_entry(char** out_json, const iucore_definition* definition, const char* target,
+                 const char* target_name, bool target_optional, Render render) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        const auto& d = definition_of(definition);
+        const auto id = target_optional ? optional_or_empty(target, target_name)
+                                        : required(target, target_name);
+        emit(out_json, unwrap(render(d.value, id)));
+    });
+}
+
+/// Every session operation that is one call of the C++ API and one report.
+template <class Operation>
+int session_entry(char** out_json, iucore_session* session, const iucore_definition* definition,
+                  Operation operation) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition);
+        emit(out_json, unwrap(operation(s, d.value)));
+    });
+}
+
+} // namespace
+
+// ---- library, errors, memory ----------------------------------------------------------------
+
+extern "C" {
+
+IUCORE_API const char* iucore_version(void) {
+    return IUCORE_BUILD_VERSION;
+}
+
+IUCORE_API int iucore_abi_version(void) {
+    return IUCORE_ABI_VERSION;
+}
+
+IUCORE_API int iucore_last_error_code(void) {
+    return last_error.code;
+}
+
+IUCORE_API const char* iucore_last_error_message(void) {
+    return last_error.message.c_str();
+}
+
+IUCORE_API void iucore_free(void* p) {
+    std::free(p);
+}
+
+// ---- definitions ----------------------------------------------------------------------------
+
+IUCORE_API int iucore_definition_load_file(iucore_definition** out, const char* path) {
+    return guarded([&] {
+        out_param(out, "out");
+        const auto file = required(path, "path");
+        auto state = std::make_unique<iucore_definition::state>();
+        state->value = unwrap(iucore::load_definition_file(file));
+        state->path = file;
+        *out = new iucore_definition{definition_magic, std::move(state)};
+    });
+}
+
+IUCORE_API int iucore_definition_load_json(iucore_definition** out, const char* json_text,
+                                           const char* source) {
+    return guarded([&] {
+        out_param(out, "out");
+        const auto text = required(json_text, "json_text");
+        auto name = optional_or_empty(source, "source");
+        if (name.empty()) name = "<json>";
+        // The C++ parser reports malformed JSON as an invalid definition; the C ABI tells the
+        // two apart, so check the syntax first.
+        if (auto syntax = iucore::parse_json_text(text, name); !syntax)
+            raise(IUCORE_E_JSON, syntax.error().message);
+        auto state = std::make_unique<iucore_definition::state>();
+        state->value = unwrap(iucore::parse_definition(text, name));
+        *out = new iucore_definition{definition_magic, std::move(state)};
+    });
+}
+
+IUCORE_API int iucore_definition_destroy(iucore_definition** definition) {
+    return guarded([&] {
+        if (!definition || !*definition) return;
+        checked(*definition, definition_magic, "definition");
+        (*definition)->magic = dead_magic;
+        delete *definition;
+        *definition = nullptr;
+    });
+}
+
+IUCORE_API int iucore_definition_json(char** out_json, const iucore_definition* definition) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        emit(out_json, definition_of(definition).value);
+    });
+}
+
+IUCORE_API int iucore_figures(char** out_json, const iucore_definition* definition,
+                              const char* version) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        const auto& d = definition_of(definition).value;
+        auto v = optional_or_empty(version, "version");
+        emit(out_json, unwrap(d.figures_at(v.empty() ? d.latest_version() : v)));
+    });
+}
+
+IUCORE_API int iucore_catalog(char** out_json, const iucore_definition* definition,
+                              const char* version) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        const auto& d = definition_of(definition).value;
+        auto v = optional_or_empty(version, "version");
+        emit(out_json, unwrap(d.catalog_at(v.empty() ? d.latest_version() : v)));
+    });
+}
+
+IUCORE_API int iucore_render_forward(char** out_json, const iucore_definition* definition,
+                                     const char* migration_id) {
+    return render_entry(out_json, definition, migration_id, "migration_id", false,
+                        [](const iucore::definition& d, const std::string& id) {
+                            return iucore::render_forward(d, id);
+                        });
+}
+
+IUCORE_API int iucore_render_rollback(char** out_json, const iucore_definition* definition,
+                                      const char* migration_id) {
+    return render_entry(out_json, definition, migration_id, "migration_id", false,
+                        [](const iucore::definition& d, const std::string& id) {
+                            return iucore::render_rollback(d, id);
+                        });
+}
+
+IUCORE_API int iucore_render_seed(char** out_json, const iucore_definition* definition,
+                                  const char* version) {
+    return render_entry(out_json, definition, version, "version", true,
+                        [](const iucore::definition& d, const std::string& v) {
+                            return iucore::render_seed(d, v);
+                        });
+}
+
+IUCORE_API int iucore_pins(char** out_json, const iucore_definition* definition, int check,
+                           const char* base_dir) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        const auto& d = definition_of(definition);
+        auto dir = optional_or_empty(base_dir, "base_dir");
+        if (!base_dir) dir = std::filesystem::path(d.path).parent_path().string();
+        if (dir.empty()) dir = ".";
+        emit(out_json, unwrap(iucore::pins(d.value, check != 0, dir)));
+    });
+}
+
+IUCORE_API int iucore_explain(char** out_json, iucore_session* session,
+                              const iucore_definition* definition, const char* command,
+                              const char* args_json) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        iucore::session* s = session ? &session_of(session) : nullptr;
+        const auto& d = definition_of(definition).value;
+        const auto name = required(command, "command");
+        const auto tokens = tokens_param(args_json);
+        emit(out_json, unwrap(s ? iucore::explain_live(*s, d, name, tokens)
+                                : iucore::explain(d, name, tokens)));
+    });
+}
+
+// ---- sessions -------------------------------------------------------------------------------
+
+IUCORE_API int iucore_session_open(iucore_session** out, const char* conninfo) {
+    return guarded([&] {
+        out_param(out, "out");
+        const auto info = optional_or_empty(conninfo, "conninfo");
+        auto s = std::make_unique<iucore::session>(unwrap(iucore::session::connect(info)));
+        *out = new iucore_session{session_magic, std::move(s)};
+    });
+}
+
+IUCORE_API int iucore_session_close(iucore_session** session) {
+    return guarded([&] {
+        if (!session || !*session) return;
+        checked(*session, session_magic, "session");
+        (*session)->magic = dead_magic;
+        delete *session;
+        *session = nullptr;
+    });
+}
+
+// ---- the migration lifecycle ----------------------------------------------------------------
+
+IUCORE_API int iucore_apply(char** out_json, iucore_session* session,
+                            const iucore_definition* definition, const char* migration_id,
+                            const char* options_json) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition).value;
+        const auto id = required(migration_id, "migration_id");
+        iucore::apply_options options;
+        options_reader reader(json_param(options_json, "options_json"), "options_json");
+        reader.boolean("dry_run", options.dry_run);
+        reader.string("applied_by", options.applied_by);
+        reader.finish("dry_run, applied_by");
+        emit(out_json, unwrap(iucore::apply(s, d, id, options)));
+    });
+}
+
+IUCORE_API int iucore_verify(char** out_json, iucore_session* session,
+                             const iucore_definition* definition, const char* version) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition).value;
+        emit(out_json, unwrap(iucore::verify(s, d, optional_or_empty(version, "version"))));
+    });
+}
+
+IUCORE_API int iucore_rollback(char** out_json, iucore_session* session,
+                               const iucore_definition* definition, const char* migration_id) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition).value;
+        emit(out_json, unwrap(iucore::rollback(s, d, required(migration_id, "migration_id"))));
+    });
+}
+
+IUCORE_API int iucore_prove(char** out_json, const char* conninfo,
+                            const iucore_definition* definition, const char* migration_id) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        const auto info = optional_or_empty(conninfo, "conninfo");
+        const auto& d = definition_of(definition).value;
+        emit(out_json, unwrap(iucore::prove(info, d, required(migration_id, "migration_id"))));
+    });
+}
+
+IUCORE_API int iucore_diff(char** out_json, iucore_session* session,
+                           const iucore_definition* definition) {
+    return session_entry(
+        out_json, session, definition,
+        [](iucore::session& s, const iucore::definition& d) { return iucore::diff_live(s, d); });
+}
+
+IUCORE_API int iucore_surface(char** out_json, iucore_session* session,
+                              const iucore_definition* definition) {
+    return session_entry(
+        out_json, session, definition,
+        [](iucore::session& s, const iucore::definition& d) { return iucore::surface_live(s, d); });
+}
+
+IUCORE_API int iucore_status(char** out_json, iucore_session* session,
+                             const iucore_definition* definition) {
+    return session_entry(
+        out_json, session, definition,
+        [](iucore::session& s, const iucore::definition& d) { return iucore::status(s, d); });
+}
+
+IUCORE_API int iucore_snapshot(char** out_json, iucore_session* session,
+                               const iucore_definition* definition) {
+    return session_entry(
+        out_json, session, definition,
+        [](iucore::session& s, const iucore::definition& d) { return iucore::snapshot(s, d); });
+}
+
+// ---- governed DOT commands ------------------------------------------------------------------
+
+IUCORE_API int iucore_gates(char** out_json, iucore_session* session,
+                            const iucore_definition* definition) {
+    return session_entry(
+        out_json, session, definition,
+        [](iucore::session& s, const iucore::definition& d) { return iucore::gates_live(s, d); });
+}
+
+IUCORE_API int iucore_run(char** out_json, iucore_session* session,
+                          const iucore_definition* definition, const char* command,
+                          const char* args_json, const char* actor) {
+    return guarded([&] {
+        out_param(out_json, "out_json");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition).value;
+        const auto name = required(command, "command");
+        const auto tokens = tokens_param(args_json);
+        const auto who = required(actor, "actor");
+        emit(out_json, unwrap(iucore::run_command(s, d, name, tokens, who)));
+    });
+}
+
+IUCORE_API int iucore_promote(char** out_json, iucore_session* session,
+                              const iucore_definition* definition, const char* options_json,
+                              const char* write_path) {
+    return guarded([&] {
+        if (out_json) *out_json = nullptr;
+        if (!out_json && !write_path)
+            raise(IUCORE_E_NULL_POINTER, "out_json and write_path are both NULL (give either)");
+        auto& s = session_of(session);
+        const auto& d = definition_of(definition).value;
+        const auto path = text_param(write_path, "write_path", true);
+        iucore::promote_options options;
+        if (!options_json) raise(IUCORE_E_NULL_POINTER, "options_json is NULL");
+        options_reader reader(json_param(options_json, "options_json"), "options_json");
+        reader.string("function", options.function);
+        reader.string("command", options.command);
+        reader.string("category", options.category);
+        reader.boolean("mutating", options.mutating);
+        reader.boolean("reversible", options.reversible);
+        reader.finish("function, command, category, mutating, reversible");
+        if (options.function.empty() || options.command.empty() || options.category.empty())
+            wrong_shape("options_json", "non-empty \"function\", \"command\" and \"category\"");
+        const auto promoted = unwrap(iucore::promote(s, d, options));
+        if (path) unwrap(iucore::save_definition_file(promoted, std::string(*path)));
+        if (!out_json) return;
+        emit(out_json, iucore::promote_report{promoted, path ? std::string(*path) : ""});
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,1 @@
+"""The operator agent's Python side (an example host of iucore)."""

@@ -1,0 +1,1 @@
+"""iu-core operator commands, hosted over iucore (see dot_commands)."""

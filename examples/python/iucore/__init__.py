@@ -1,0 +1,425 @@
+"""iucore over ctypes: the stable C ABI of libiucore.so.1, JSON in and JSON out.
+
+No compiled extension: only fixed-width integers, UTF-8 ``const char*`` and opaque pointers cross
+the boundary. Every string the library returns is copied and released with ``iucore_free``;
+every failure raises :class:`IucoreError` carrying the library's code and message.
+
+The library is found through ``$IUCORE_LIBRARY`` (a path), else beside an installed tree
+(``<prefix>/share/iucore/python/iucore`` -> ``<prefix>/lib*/libiucore.so.1``), else by the system
+loader (``libiucore.so.1``). A library whose ``iucore_version()`` or ``iucore_abi_version()``
+differs from this module's ``__version__`` / ``ABI_VERSION`` is refused.
+
+    import iucore
+    with iucore.Definition.from_file("iu_core.json") as d:
+        d.figures()["catalog_rows"]                       # 26
+        d.explain("dot_iu_auto_instantiate_rollback_by_actor", ["actor=operator", "dry_run=true"])
+        with iucore.Session("host=... dbname=...") as s:
+            s.apply(d, "034", dry_run=True)["outcome"]    # "would_apply"
+"""
+
+import ctypes
+import json
+import os
+import pathlib
+import threading
+
+__all__ = [
+    "ABI_VERSION",
+    "Definition",
+    "IucoreError",
+    "LibraryError",
+    "Session",
+    "abi_version",
+    "load_library",
+    "prove",
+    "version",
+]
+
+#: The library version this module is written against (exactly), and its ABI (SONAME) version.
+__version__ = "1.0.0"
+ABI_VERSION = 1
+
+# Status codes of capi/iucore.h (part of the ABI; they never change).
+OK = 0
+E_INVALID_ARGUMENT = -1
+E_DEFINITION = -2
+E_REFUSED = -3
+E_CHECK_FAILED = -4
+E_DRIFT = -5
+E_DATABASE = -6
+E_CONNECTION = -7
+E_IO = -8
+E_INTERNAL = -9
+E_NULL_POINTER = -10
+E_INVALID_UTF8 = -11
+E_BAD_HANDLE = -12
+E_JSON = -13
+
+ERROR_NAMES = {
+    E_INVALID_ARGUMENT: "invalid_argument",
+    E_DEFINITION: "definition",
+    E_REFUSED: "refused",
+    E_CHECK_FAILED: "check_failed",
+    E_DRIFT: "drift",
+    E_DATABASE: "database",
+    E_CONNECTION: "connection",
+    E_IO: "io",
+    E_INTERNAL: "internal",
+    E_NULL_POINTER: "null_pointer",
+    E_INVALID_UTF8: "invalid_utf8",
+    E_BAD_HANDLE: "bad_handle",
+    E_JSON: "json",
+}
+
+
+class IucoreError(Exception):
+    """A failed library call: ``code`` is one of the E_* codes, ``message`` the library's."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.message = message
+        super().__init__(f"[{self.name}] {message}")
+
+    @property
+    def name(self):
+        return ERROR_NAMES.get(self.code, "unknown" if self.code is not None else "library")
+
+
+class LibraryError(IucoreError):
+    """No library found, or one of another version: refused (``code`` is None)."""
+
+    def __init__(self, message):
+        super().__init__(None, message)
+
+
+_c_int = ctypes.c_int
+_c_str = ctypes.c_char_p
+_handle = ctypes.c_void_p
+_out_handle = ctypes.POINTER(ctypes.c_void_p)
+_out_str = ctypes.POINTER(ctypes.c_void_p)  # char**: kept as an address so it can be freed
+
+# Every function of capi/iucore.h: name -> (restype, argtypes).
+_PROTOTYPES = {
+    "iucore_version": (_c_str, []),
+    "iucore_abi_version": (_c_int, []),
+    "iucore_last_error_code": (_c_int, []),
+    "iucore_last_error_message": (_c_str, []),
+    "iucore_free": (None, [ctypes.c_void_p]),
+    "iucore_definition_load_file": (_c_int, [_out_handle, _c_str]),
+    "iucore_definition_load_json": (_c_int, [_out_handle, _c_str, _c_str]),
+    "iucore_definition_destroy": (_c_int, [_out_handle]),
+    "iucore_definition_json": (_c_int, [_out_str, _handle]),
+    "iucore_figures": (_c_int, [_out_str, _handle, _c_str]),
+    "iucore_catalog": (_c_int, [_out_str, _handle, _c_str]),
+    "iucore_render_forward": (_c_int, [_out_str, _handle, _c_str]),
+    "iucore_render_rollback": (_c_int, [_out_str, _handle, _c_str]),
+    "iucore_render_seed": (_c_int, [_out_str, _handle, _c_str]),
+    "iucore_pins": (_c_int, [_out_str, _handle, _c_int, _c_str]),
+    "iucore_explain": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str]),
+    "iucore_session_open": (_c_int, [_out_handle, _c_str]),
+    "iucore_session_close": (_c_int, [_out_handle]),
+    "iucore_apply": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str]),
+    "iucore_verify": (_c_int, [_out_str, _handle, _handle, _c_str]),
+    "iucore_rollback": (_c_int, [_out_str, _handle, _handle, _c_str]),
+    "iucore_prove": (_c_int, [_out_str, _c_str, _handle, _c_str]),
+    "iucore_diff": (_c_int, [_out_str, _handle, _handle]),
+    "iucore_surface": (_c_int, [_out_str, _handle, _handle]),
+    "iucore_status": (_c_int, [_out_str, _handle, _handle]),
+    "iucore_snapshot": (_c_int, [_out_str, _handle, _handle]),
+    "iucore_gates": (_c_int, [_out_str, _handle, _handle]),
+    "iucore_run": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str, _c_str]),
+    "iucore_promote": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str]),
+}
+
+_lock = threading.Lock()
+_library = None
+
+
+def _candidates():
+    """Where libiucore.so.1 may be, in order."""
+    explicit = os.environ.get("IUCORE_LIBRARY")
+    if explicit:
+        return [explicit]
+    found = []
+    here = pathlib.Path(__file__).resolve().parent
+    # Installed: <prefix>/share/iucore/python/iucore/__init__.py
+    if len(here.parents) >= 4 and here.parents[1].name == "iucore":
+        prefix = here.parents[3]
+        for libdir in sorted(prefix.glob("lib*")) + sorted(prefix.glob("lib/*-linux-gnu")):
+            if (libdir / "libiucore.so.1").exists():
+                found.append(str(libdir / "libiucore.so.1"))
+    found.append("libiucore.so.1")  # the system loader's search path
+    return found
+
+
+def _check_versions(lib, path):
+    got_abi = lib.iucore_abi_version()
+    got_version = lib.iucore_version().decode("utf-8")
+    if got_abi != ABI_VERSION or got_version != __version__:
+        raise LibraryError(
+            f"{path} is iucore {got_version} (ABI {got_abi}); this module needs iucore "
+            f"{__version__} (ABI {ABI_VERSION})"
+        )
+
+
+def load_library(path=None, force=False):
+    """The loaded library (loaded and checked once). ``path`` overrides the search."""
+    global _library
+    with _lock:
+        if _library is not None and not force and path is None:
+            return _library
+        errors = []
+        for candidate in [path] if path else _candidates():
+            try:
+                lib = ctypes.CDLL(candidate)
+            except OSError as e:
+                errors.append(f"{candidate}: {e}")
+                continue
+            for name, (restype, argtypes) in _PROTOTYPES.items():
+                fn = getattr(lib, name)
+                fn.restype = restype
+                fn.argtypes = argtypes
+            _check_versions(lib, candidate)
+            _library = lib
+            return lib
+        raise LibraryError(
+            "libiucore.so.1 not found (set IUCORE_LIBRARY to its path): " + "; ".join(errors)
+        )
+
+
+def _lib():
+    return _library if _library is not None else load_library()
+
+
+def version():
+    """The library's version string."""
+    return _lib().iucore_version().decode("utf-8")
+
+
+def abi_version():
+    return _lib().iucore_abi_version()
+
+
+def _text(value):
+    """A str as UTF-8 bytes; bytes pass unchanged (the library checks they are UTF-8)."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _json_text(value):
+    """A JSON parameter: Python values are serialised; str/bytes are passed as given."""
+    if value is None or isinstance(value, (str, bytes, bytearray)):
+        return _text(value)
+    return json.dumps(value).encode("utf-8")
+
+
+def _check(status):
+    lib = _lib()
+    if status != OK:
+        message = lib.iucore_last_error_message().decode("utf-8", "replace")
+        raise IucoreError(status, message)
+
+
+def _call_json(function, *args, parse=True):
+    """Calls ``function(&out, *args)``, raises on failure, returns the parsed JSON (or text)."""
+    lib = _lib()
+    out = ctypes.c_void_p()
+    status = getattr(lib, function)(ctypes.byref(out), *args)
+    try:
+        _check(status)
+        text = ctypes.string_at(out.value).decode("utf-8") if out.value else None
+    finally:
+        lib.iucore_free(out)
+    return json.loads(text) if parse and text is not None else text
+
+
+class Definition:
+    """A loaded definition (an ``iucore_definition`` handle). Immutable: threads may share it."""
+
+    def __init__(self, handle):
+        self._handle = ctypes.c_void_p(handle)
+
+    @classmethod
+    def from_file(cls, path):
+        out = ctypes.c_void_p()
+        _check(_lib().iucore_definition_load_file(ctypes.byref(out), _text(os.fspath(path))))
+        return cls(out.value)
+
+    @classmethod
+    def from_json(cls, text, source=None):
+        """``text``: JSON text, or a dict (serialised)."""
+        out = ctypes.c_void_p()
+        status = _lib().iucore_definition_load_json(
+            ctypes.byref(out), _json_text(text), _text(source)
+        )
+        _check(status)
+        return cls(out.value)
+
+    @property
+    def handle(self):
+        """The raw handle (None once closed); a closed handle is rejected by the library."""
+        return self._handle.value
+
+    def close(self):
+        if self._handle.value is not None:
+            _check(_lib().iucore_definition_destroy(ctypes.byref(self._handle)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def to_json(self):
+        return _call_json("iucore_definition_json", self._handle)
+
+    def figures(self, version=None):
+        return _call_json("iucore_figures", self._handle, _text(version))
+
+    def catalog(self, version=None):
+        return _call_json("iucore_catalog", self._handle, _text(version))
+
+    @property
+    def registry(self):
+        """Every DOT command name the definition registers, in order."""
+        return [entry["command"] for entry in self.to_json()["registry"]]
+
+    def render_forward(self, migration_id):
+        return _call_json("iucore_render_forward", self._handle, _text(migration_id))
+
+    def render_rollback(self, migration_id):
+        return _call_json("iucore_render_rollback", self._handle, _text(migration_id))
+
+    def render_seed(self, version=None):
+        return _call_json("iucore_render_seed", self._handle, _text(version))
+
+    def pins(self, check=False, base_dir=None):
+        base = _text(os.fspath(base_dir)) if base_dir is not None else None
+        return _call_json("iucore_pins", self._handle, 1 if check else 0, base)
+
+    def explain(self, command, args=(), session=None):
+        """The plan of ``command``; offline without a session, with live configs with one."""
+        return _call_json(
+            "iucore_explain",
+            session._handle if session is not None else None,
+            self._handle,
+            _text(command),
+            _json_text(list(args) if not isinstance(args, (str, bytes)) else args),
+        )
+
+
+class Session:
+    """One database session (an ``iucore_session`` handle): one thread at a time."""
+
+    def __init__(self, conninfo=None):
+        out = ctypes.c_void_p()
+        _check(_lib().iucore_session_open(ctypes.byref(out), _text(conninfo)))
+        self._handle = ctypes.c_void_p(out.value)
+
+    @property
+    def handle(self):
+        return self._handle.value
+
+    def close(self):
+        if self._handle.value is not None:
+            _check(_lib().iucore_session_close(ctypes.byref(self._handle)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def apply(self, definition, migration_id, dry_run=False, applied_by=None):
+        options = {"dry_run": bool(dry_run)}
+        if applied_by is not None:
+            options["applied_by"] = applied_by
+        return _call_json(
+            "iucore_apply",
+            self._handle,
+            definition._handle,
+            _text(migration_id),
+            _json_text(options),
+        )
+
+    def verify(self, definition, version=None):
+        return _call_json("iucore_verify", self._handle, definition._handle, _text(version))
+
+    def rollback(self, definition, migration_id):
+        return _call_json("iucore_rollback", self._handle, definition._handle, _text(migration_id))
+
+    def diff(self, definition):
+        return _call_json("iucore_diff", self._handle, definition._handle)
+
+    def surface(self, definition):
+        return _call_json("iucore_surface", self._handle, definition._handle)
+
+    def status(self, definition):
+        return _call_json("iucore_status", self._handle, definition._handle)
+
+    def snapshot(self, definition):
+        return _call_json("iucore_snapshot", self._handle, definition._handle)
+
+    def gates(self, definition):
+        return _call_json("iucore_gates", self._handle, definition._handle)
+
+    def explain(self, definition, command, args=()):
+        return definition.explain(command, args, session=self)
+
+    def run(self, definition, command, args=(), actor="operator"):
+        """A governed run; a refusal is a report with "outcome": "refused", not an exception."""
+        return _call_json(
+            "iucore_run",
+            self._handle,
+            definition._handle,
+            _text(command),
+            _json_text(list(args)),
+            _text(actor),
+        )
+
+    def promote(
+        self,
+        definition,
+        function,
+        command,
+        category,
+        mutating=False,
+        reversible=False,
+        write_path=None,
+    ):
+        """The definition with ``function`` governed as ``command`` (a new migration); written
+        to ``write_path`` when given. The report's "definition" is the new definition."""
+        options = {
+            "function": function,
+            "command": command,
+            "category": category,
+            "mutating": bool(mutating),
+            "reversible": bool(reversible),
+        }
+        return _call_json(
+            "iucore_promote",
+            self._handle,
+            definition._handle,
+            _json_text(options),
+            _text(os.fspath(write_path) if write_path else None),
+        )
+
+
+def prove(conninfo, definition, migration_id):
+    """apply -> rollback -> re-apply, each step on a new connection."""
+    return _call_json("iucore_prove", _text(conninfo), definition._handle, _text(migration_id))

@@ -1,0 +1,330 @@
+"""The iucore ctypes module against libiucore.so.1 (and the throwaway PostgreSQL)."""
+
+import ctypes
+import json
+import os
+import pathlib
+import re
+import tempfile
+import threading
+import unittest
+
+import iucore
+
+from tests.support import (
+    DEFINITION,
+    EXAMPLES,
+    FROM_EVENT_ARGS,
+    ROLLBACK_ARGS,
+    fresh_database,
+    psql,
+    require_live,
+)
+
+
+class LibraryTest(unittest.TestCase):
+    def test_version_matches_module_and_project(self):
+        self.assertEqual(iucore.version(), iucore.__version__)
+        self.assertEqual(iucore.abi_version(), iucore.ABI_VERSION)
+        expected = os.environ.get("IUCORE_PROJECT_VERSION")
+        if expected:
+            self.assertEqual(iucore.__version__, expected, "bump iucore.__version__ too")
+
+    def test_library_comes_from_IUCORE_LIBRARY(self):
+        lib = iucore.load_library()
+        if os.environ.get("IUCORE_LIBRARY"):
+            expected = pathlib.Path(os.environ["IUCORE_LIBRARY"]).resolve()
+            self.assertEqual(pathlib.Path(lib._name).resolve(), expected)
+
+    def test_every_function_has_a_prototype(self):
+        lib = iucore.load_library()
+        for name in iucore._PROTOTYPES:
+            fn = getattr(lib, name)
+            self.assertIsNotNone(fn.argtypes, name)
+
+    def test_prototypes_cover_the_header(self):
+        header = EXAMPLES.parent / "capi" / "iucore.h"
+        if not header.exists():
+            self.skipTest("not in the source tree")
+        text = " ".join(header.read_text().split())
+        declared = set(re.findall(r"IUCORE_API [^;(]*?\b(iucore_\w+)\s*\(", text))
+        self.assertEqual(declared, set(iucore._PROTOTYPES))
+        # The argument count of each prototype matches the header's declaration.
+        for name in declared:
+            declaration = r"IUCORE_API [^;(]*?\b" + name + r"\s*\(([^)]*)\)"
+            params = re.search(declaration, text).group(1).strip()
+            count = 0 if params in ("", "void") else params.count(",") + 1
+            self.assertEqual(len(iucore._PROTOTYPES[name][1]), count, name)
+
+    def test_version_mismatch_is_refused(self):
+        saved = iucore.__version__
+        try:
+            iucore.__version__ = "0.0.1"
+            with self.assertRaises(iucore.LibraryError) as caught:
+                iucore.load_library(force=True)
+            self.assertIsNone(caught.exception.code)
+            self.assertIn("needs iucore 0.0.1", caught.exception.message)
+        finally:
+            iucore.__version__ = saved
+            iucore.load_library(force=True)
+
+    def test_abi_mismatch_is_refused(self):
+        saved = iucore.ABI_VERSION
+        try:
+            iucore.ABI_VERSION = saved + 1
+            with self.assertRaises(iucore.LibraryError) as caught:
+                iucore.load_library(force=True)
+            self.assertIn(f"(ABI {saved + 1})", caught.exception.message)
+        finally:
+            iucore.ABI_VERSION = saved
+            iucore.load_library(force=True)
+
+    def test_missing_library_is_an_error(self):
+        with self.assertRaises(iucore.LibraryError):
+            iucore.load_library(path="/nonexistent/libiucore.so.1")
+        iucore.load_library(force=True)
+
+
+class DefinitionTest(unittest.TestCase):
+    def setUp(self):
+        self.definition = iucore.Definition.from_file(DEFINITION)
+
+    def tearDown(self):
+        self.definition.close()
+
+    def test_figures_are_the_records(self):
+        latest = self.definition.figures()
+        self.assertEqual(latest["version"], "034")
+        self.assertEqual(latest["catalog_rows"], 26)
+        self.assertEqual(latest["distinct_targets"], 24)
+        self.assertEqual(latest["governed_commands"], 26)
+        self.assertEqual(latest["registry_entries"], 34)
+        self.assertEqual(latest["surface"]["total"], 181)
+        before = self.definition.figures("033")
+        self.assertEqual((before["catalog_rows"], before["distinct_targets"]), (24, 22))
+
+    def test_registry_and_catalog(self):
+        self.assertEqual(len(self.definition.registry), 34)
+        self.assertEqual(len(self.definition.catalog()), 26)
+        self.assertEqual(len(self.definition.catalog("033")), 24)
+
+    def test_load_from_json_round_trips(self):
+        text = json.dumps(self.definition.to_json())
+        with iucore.Definition.from_json(text, "copy.json") as copy:
+            self.assertEqual(copy.to_json(), self.definition.to_json())
+
+    def test_render(self):
+        forward = self.definition.render_forward("034")
+        self.assertEqual(forward["file"], "034_auto_instantiate_dot_registration.sql")
+        self.assertIn("ON CONFLICT", forward["sql"])
+        self.assertIn("command_name", self.definition.render_rollback("034")["sql"])
+        latest, before = self.definition.render_seed(), self.definition.render_seed("033")
+        self.assertNotEqual(latest["sql"], before["sql"])
+
+    def test_pins(self):
+        report = self.definition.pins()
+        self.assertEqual([f["version"] for f in report["figures"]], ["033", "034"])
+
+    def test_explain_offline_the_records_usage(self):
+        plan = self.definition.explain("dot_iu_auto_instantiate_from_event", FROM_EVENT_ARGS)
+        self.assertTrue(plan["governed"])
+        self.assertEqual(plan["mode"], "dry_run")
+        self.assertIsNone(plan["decision"])
+        self.assertEqual([g["config"] for g in plan["gates"]], ["iu_core.composer_enabled"])
+        plan = self.definition.explain("dot_iu_auto_instantiate_rollback_by_actor", ROLLBACK_ARGS)
+        self.assertEqual(plan["mode"], "dry_run")
+        self.assertIn("gates not evaluated", plan["verdict"])
+
+    def test_unknown_command_names_the_nearest(self):
+        with self.assertRaises(iucore.IucoreError) as caught:
+            self.definition.explain("dot_iu_auto_instantiate_from_evnt", FROM_EVENT_ARGS)
+        self.assertEqual(caught.exception.code, iucore.E_INVALID_ARGUMENT)
+        self.assertIn('did you mean "dot_iu_auto_instantiate_from_event"', caught.exception.message)
+
+    def test_shared_between_threads(self):
+        results = []
+
+        def work():
+            for _ in range(20):
+                results.append(self.definition.explain("dot_iu_ping")["governed"])
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(results, [False] * 80)
+
+
+class ErrorTest(unittest.TestCase):
+    """Bad input reaches the library and comes back as IucoreError with the right code."""
+
+    def test_malformed_json_definition(self):
+        with self.assertRaises(iucore.IucoreError) as caught:
+            iucore.Definition.from_json('{"format": ', "broken.json")
+        self.assertEqual(caught.exception.code, iucore.E_JSON)
+        self.assertIn("broken.json", caught.exception.message)
+
+    def test_invalid_definition(self):
+        with self.assertRaises(iucore.IucoreError) as caught:
+            iucore.Definition.from_json({"format": "iucore-definition/1"})
+        self.assertEqual(caught.exception.code, iucore.E_DEFINITION)
+
+    def test_malformed_args_json(self):
+        with iucore.Definition.from_file(DEFINITION) as d:
+            with self.assertRaises(iucore.IucoreError) as caught:
+                d.explain("dot_iu_auto_instantiate_rollback_by_actor", '["actor=operator"')
+            self.assertEqual(caught.exception.code, iucore.E_JSON)
+            with self.assertRaises(iucore.IucoreError) as caught:
+                d.explain("dot_iu_auto_instantiate_rollback_by_actor", '{"actor": "x"}')
+            self.assertEqual(caught.exception.code, iucore.E_JSON)
+
+    def test_invalid_utf8(self):
+        with iucore.Definition.from_file(DEFINITION) as d:
+            with self.assertRaises(iucore.IucoreError) as caught:
+                d.explain(b"dot_iu_\xff", [])
+            self.assertEqual(caught.exception.code, iucore.E_INVALID_UTF8)
+            with self.assertRaises(iucore.IucoreError) as caught:
+                d.explain("dot_iu_ping_\ud800", [])  # a lone surrogate, passed through as bytes
+            self.assertEqual(caught.exception.code, iucore.E_INVALID_UTF8)
+        with self.assertRaises(iucore.IucoreError) as caught:
+            iucore.Definition.from_file(b"/tmp/\xc0\xafiu_core.json")
+        self.assertEqual(caught.exception.code, iucore.E_INVALID_UTF8)
+
+    def test_closed_handle(self):
+        d = iucore.Definition.from_file(DEFINITION)
+        d.close()
+        self.assertIsNone(d.handle)
+        with self.assertRaises(iucore.IucoreError) as caught:
+            d.figures()
+        self.assertEqual(caught.exception.code, iucore.E_BAD_HANDLE)
+        d.close()  # closing twice is harmless
+
+    def test_wrong_kind_of_handle(self):
+        lib = iucore.load_library()
+        with iucore.Definition.from_file(DEFINITION) as d:
+            out = ctypes.c_void_p()
+            # The definition handle where the session handle goes.
+            status = lib.iucore_gates(ctypes.byref(out), d.handle, d.handle)
+            self.assertEqual(status, iucore.E_BAD_HANDLE)
+            self.assertEqual(lib.iucore_last_error_code(), iucore.E_BAD_HANDLE)
+            self.assertIn(b"session", lib.iucore_last_error_message())
+            self.assertIsNone(out.value)
+
+    def test_null_pointer(self):
+        lib = iucore.load_library()
+        with iucore.Definition.from_file(DEFINITION) as d:
+            self.assertEqual(lib.iucore_figures(None, d.handle, None), iucore.E_NULL_POINTER)
+            out = ctypes.c_void_p()
+            status = lib.iucore_render_forward(ctypes.byref(out), d.handle, None)
+            self.assertEqual(status, iucore.E_NULL_POINTER)
+
+    def test_missing_file(self):
+        with self.assertRaises(iucore.IucoreError) as caught:
+            iucore.Definition.from_file("/nonexistent/iu_core.json")
+        self.assertEqual(caught.exception.code, iucore.E_DEFINITION)
+
+    def test_connection_failure(self):
+        with self.assertRaises(iucore.IucoreError) as caught:
+            iucore.Session("host=/nonexistent/socket/dir port=1 connect_timeout=2")
+        self.assertEqual(caught.exception.code, iucore.E_CONNECTION)
+
+
+@require_live
+class LiveTest(unittest.TestCase):
+    def setUp(self):
+        self.conninfo = fresh_database("py_live")
+        self.definition = iucore.Definition.from_file(DEFINITION)
+        self.session = iucore.Session(self.conninfo)
+
+    def tearDown(self):
+        self.session.close()
+        self.definition.close()
+
+    def test_gates_both_configs_false(self):
+        report = self.session.gates(self.definition)
+        evaluated = {e["key"]: e["value"] for e in report["evaluated"]}
+        self.assertEqual(
+            evaluated,
+            {"iu_core.composer_enabled": False, "iu_core.auto_instantiate_enabled": False},
+        )
+        self.assertTrue(all(not g["open"] for g in report["gates"]))
+
+    def test_explain_live_refused(self):
+        command = "dot_iu_auto_instantiate_from_event"
+        plan = self.session.explain(self.definition, command, FROM_EVENT_ARGS)
+        self.assertFalse(plan["decision"]["allowed"])
+        self.assertTrue(plan["verdict"].startswith("would be REFUSED"), plan["verdict"])
+        live = [a for a in FROM_EVENT_ARGS if not a.startswith("emit_mode=")] + ["emit_mode=live"]
+        plan = self.session.explain(self.definition, command, live)
+        self.assertEqual(plan["mode"], "live")
+        self.assertIn("iu_core.auto_instantiate_enabled", plan["verdict"])
+
+    def test_apply_verify_and_a_refused_run_logged(self):
+        dry = self.session.apply(self.definition, "034", dry_run=True)
+        self.assertEqual(dry["outcome"], "would_apply")
+        applied = self.session.apply(self.definition, "034", applied_by="python")
+        self.assertEqual((applied["outcome"], applied["inserted"]), ("applied", 2))
+        self.assertEqual(self.session.apply(self.definition, "034")["outcome"], "already_applied")
+        self.assertTrue(self.session.verify(self.definition)["ok"])
+        self.assertTrue(self.session.diff(self.definition)["diff"]["equal"])
+        self.assertTrue(self.session.surface(self.definition)["ok"])
+
+        before = int(psql(self.conninfo, "SELECT count(*) FROM public.dot_iu_command_run"))
+        report = self.session.run(
+            self.definition, "dot_iu_auto_instantiate_from_event", FROM_EVENT_ARGS, actor="python"
+        )
+        self.assertEqual(report["outcome"], "refused")
+        self.assertGreater(report["run_id"], 0)
+        row = psql(
+            self.conninfo,
+            "SELECT command_name || '|' || outcome || '|' || actor FROM public.dot_iu_command_run "
+            f"WHERE id = {int(report['run_id'])}",
+        )
+        self.assertEqual(row, "dot_iu_auto_instantiate_from_event|refused|python")
+        after = int(psql(self.conninfo, "SELECT count(*) FROM public.dot_iu_command_run"))
+        self.assertEqual(after, before + 1)
+
+        # The logged run now makes the rollback guard refuse: a failure of the call.
+        with self.assertRaises(iucore.IucoreError) as caught:
+            self.session.rollback(self.definition, "034")
+        self.assertEqual(caught.exception.code, iucore.E_REFUSED)
+        rows = psql(self.conninfo, "SELECT count(*) FROM public.dot_iu_command_catalog")
+        self.assertEqual(rows, "26")
+
+    def test_options_json_shape(self):
+        lib = iucore.load_library()
+        out = ctypes.c_void_p()
+        s, d = self.session.handle, self.definition.handle
+        status = lib.iucore_apply(ctypes.byref(out), s, d, b"034", b'{"dry_run": "yes"}')
+        self.assertEqual(status, iucore.E_JSON)
+        self.assertIn(b"options_json.dry_run", lib.iucore_last_error_message())
+
+    def test_status_snapshot_prove(self):
+        self.assertFalse(self.session.status(self.definition)["ledger_exists"])
+        snapshot = self.session.snapshot(self.definition)
+        with iucore.Definition.from_json(snapshot, "snapshot") as live:
+            self.assertEqual(len(live.catalog()), 24)
+        proof = iucore.prove(fresh_database("py_prove"), self.definition, "034")
+        self.assertTrue(proof["ok"])
+        self.assertEqual([s["catalog_rows"] for s in proof["steps"]], [26, 24, 26])
+
+    def test_promote_writes_a_definition(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "promoted.json"
+            report = self.session.promote(
+                self.definition, "fn_iu_ping", "dot_iu_ping", "inspect", write_path=path
+            )
+            self.assertEqual(report["migration"]["id"], "035")
+            with iucore.Definition.from_file(path) as promoted:
+                self.assertEqual(promoted.figures()["governed_commands"], 27)
+
+    def test_closed_session(self):
+        self.session.close()
+        with self.assertRaises(iucore.IucoreError) as caught:
+            self.session.gates(self.definition)
+        self.assertEqual(caught.exception.code, iucore.E_BAD_HANDLE)
+
+
+if __name__ == "__main__":
+    unittest.main()

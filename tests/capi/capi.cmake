@@ -1,0 +1,97 @@
+# Tests of the C ABI, its hosts and the installed package. Included from tests/CMakeLists.txt.
+#
+#   capi.header.c99 / .cxx  capi/iucore.h compiles alone as C99 and as C++ (pedantic, -Werror)
+#   capi.symbols            libiucore.so.1 exports exactly the header's iucore_* functions
+#   capi.abi                abidiff --no-added-syms against capi/abi/libiucore.so.1.abi
+#   capi.offline            the C ABI without a server (doctest)
+#   capi.live               the C ABI against the throwaway PostgreSQL
+#   capi.python             examples/python/tests under unittest, over ctypes
+#   example.c[.valgrind]    examples/c against a fresh database (and under valgrind)
+#   example.cpp             examples/cpp against a fresh database
+#   package.consumer        cmake --install, then tests/consumer built by find_package and by
+#                           pkg-config against the installed tree
+include(IucorePostgresFixture)
+
+set(_capi_dir ${PROJECT_SOURCE_DIR}/capi)
+set(_capi_tests ${CMAKE_CURRENT_LIST_DIR})
+find_package(Python3 COMPONENTS Interpreter)
+
+# --- the header alone ----------------------------------------------------------------------
+add_test(NAME capi.header.c99
+  COMMAND ${CMAKE_C_COMPILER} -std=c99 -Wall -Wextra -pedantic -Werror -fsyntax-only
+          -I ${_capi_dir} ${_capi_tests}/header_only.c)
+add_test(NAME capi.header.cxx
+  COMMAND ${CMAKE_CXX_COMPILER} -x c++ -std=c++98 -Wall -Wextra -pedantic -Werror -fsyntax-only
+          -I ${_capi_dir} ${_capi_tests}/header_only.c)
+
+# --- the exported surface and the ABI baseline ---------------------------------------------
+add_test(NAME capi.symbols
+  COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/check_symbols.sh
+          $<TARGET_FILE:iucore_c> ${_capi_dir}/iucore.h)
+add_test(NAME capi.abi
+  COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/check_abi.sh
+          $<TARGET_FILE:iucore_c> ${_capi_dir}/abi/libiucore.so.1.abi ${_capi_dir})
+
+# --- the C ABI, through its header only ----------------------------------------------------
+add_executable(iucore_capi_tests ${_capi_tests}/test_capi.cpp)
+target_link_libraries(iucore_capi_tests PRIVATE iucore::c doctest::doctest Boost::json)
+target_compile_definitions(iucore_capi_tests PRIVATE
+  IUCORE_EXAMPLE_DEFINITION="${IUCORE_EXAMPLES_DIR}/definition/iu_core.json"
+  IUCORE_EXPECTED_VERSION="${PROJECT_VERSION}")
+iucore_warnings(iucore_capi_tests)
+add_test(NAME capi.offline COMMAND iucore_capi_tests --test-suite=offline)
+
+# Everything that needs databases in the pre-034 state (tests/capi/fresh_db.sh) needs the CLI
+# to render the 033 seed.
+if(TARGET iucore_cli)
+  set(_capi_db_env
+    "IUCORE_FRESH_DB=${_capi_tests}/fresh_db.sh"
+    "IUCORE_CLI=$<TARGET_FILE:iucore_cli>"
+    "IUCORE_EXAMPLE_DEFINITION=${IUCORE_EXAMPLES_DIR}/definition/iu_core.json"
+    "IUCORE_EXAMPLE_SUBSTRATE=${IUCORE_EXAMPLES_DIR}/substrate/033_substrate.sql")
+
+  iucore_add_pg_test(NAME capi.live COMMAND iucore_capi_tests --test-suite=live)
+  set_property(TEST capi.live APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+
+  if(Python3_Interpreter_FOUND)
+    iucore_add_pg_test(NAME capi.python
+      COMMAND ${Python3_EXECUTABLE} -m unittest discover -v
+              -s ${IUCORE_EXAMPLES_DIR}/python/tests -t ${IUCORE_EXAMPLES_DIR}/python)
+    set_property(TEST capi.python APPEND PROPERTY ENVIRONMENT ${_capi_db_env}
+      "IUCORE_LIBRARY=$<TARGET_FILE:iucore_c>"
+      "PYTHONPATH=${IUCORE_EXAMPLES_DIR}/python"
+      "PYTHONDONTWRITEBYTECODE=1"
+      "IUCORE_PROJECT_VERSION=${PROJECT_VERSION}"
+      "IUCORE_REQUIRE_LIVE=1")
+  endif()
+
+  if(TARGET iucore_example_c)
+    iucore_add_pg_test(NAME example.c
+      COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c
+              $<TARGET_FILE:iucore_example_c>)
+    set_property(TEST example.c APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+    find_program(IUCORE_VALGRIND valgrind)
+    if(IUCORE_VALGRIND)
+      iucore_add_pg_test(NAME example.c.valgrind
+        COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c_valgrind
+                --valgrind $<TARGET_FILE:iucore_example_c>)
+      set_property(TEST example.c.valgrind APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+    endif()
+  endif()
+  if(TARGET iucore_example_cpp)
+    iucore_add_pg_test(NAME example.cpp
+      COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_cpp
+              $<TARGET_FILE:iucore_example_cpp>)
+    set_property(TEST example.cpp APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+  endif()
+endif()
+
+# --- the installed package, from outside ---------------------------------------------------
+if(PROJECT_IS_TOP_LEVEL)
+  add_test(NAME package.consumer
+    COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/check_consumer.sh
+            ${CMAKE_BINARY_DIR} ${PROJECT_SOURCE_DIR}/tests/consumer
+            ${CMAKE_CURRENT_BINARY_DIR}/consumer ${CMAKE_GENERATOR}
+            ${CMAKE_C_COMPILER} ${CMAKE_CXX_COMPILER})
+  set_tests_properties(package.consumer PROPERTIES TIMEOUT 300)
+endif()

@@ -1,0 +1,575 @@
+// Tests of the C ABI (libiucore.so.1) through its header only: this program links iucore::c,
+// never the C++ library (Boost.JSON is used only to read the reports).
+//
+// Test suites: "offline" needs no server; "live" needs the throwaway PostgreSQL of the tests
+// (IUCORE_PG_STATE, ...) and creates its own databases with tests/capi/fresh_db.sh.
+
+#include "iucore.h"
+
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace json = boost::json;
+
+namespace {
+
+const char* const example_definition = IUCORE_EXAMPLE_DEFINITION;
+
+std::string last_message() {
+    return iucore_last_error_message();
+}
+
+/// Parses a string the library returned and releases it with iucore_free.
+json::value take(char* text) {
+    REQUIRE(text != nullptr);
+    auto v = json::parse(text);
+    iucore_free(text);
+    return v;
+}
+
+#define REQUIRE_OK(call)                                                                           \
+    do {                                                                                           \
+        const int rc_ = (call);                                                                    \
+        INFO(#call << " -> " << rc_ << ": " << last_message());                                    \
+        REQUIRE(rc_ == IUCORE_OK);                                                                 \
+        REQUIRE(iucore_last_error_code() == IUCORE_OK);                                            \
+    } while (0)
+
+/// A failed call: its status, the thread's last error code, and a message naming the problem.
+void expect_error(int rc, int code, const std::string& fragment) {
+    INFO("message: " << last_message());
+    CHECK(rc == code);
+    CHECK(iucore_last_error_code() == code);
+    CHECK(last_message().find(fragment) != std::string::npos);
+}
+
+/// Owns a definition handle for one test case.
+struct loaded_definition {
+    iucore_definition* handle = nullptr;
+    loaded_definition() { REQUIRE_OK(iucore_definition_load_file(&handle, example_definition)); }
+    ~loaded_definition() { iucore_definition_destroy(&handle); }
+};
+
+std::string json_text(const json::value& v) {
+    return json::serialize(v);
+}
+
+const std::string from_event_args =
+    R"(["event_id=6f1f1f1e-0000-4000-8000-000000000001", "event_type=template.instance_auto_composed",)"
+    R"( "template_collection_id=6f1f1f1e-0000-4000-8000-000000000002", "instance_key_suffix=demo-001",)"
+    R"( "emit_mode=dry_run", "actor=operator", "note=trial run"])";
+
+} // namespace
+
+TEST_SUITE("offline") {
+
+    TEST_CASE("the version and ABI version match the header and the project") {
+        CHECK(std::string(iucore_version()) == IUCORE_VERSION_STRING);
+        CHECK(std::string(iucore_version()) == IUCORE_EXPECTED_VERSION);
+        CHECK(iucore_abi_version() == IUCORE_ABI_VERSION);
+        CHECK(std::to_string(IUCORE_VERSION_MAJOR) + "." + std::to_string(IUCORE_VERSION_MINOR) +
+                  "." + std::to_string(IUCORE_VERSION_PATCH) ==
+              IUCORE_VERSION_STRING);
+    }
+
+    TEST_CASE("a definition file loads and its figures are the record's") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
+        const auto latest = take(out);
+        CHECK(latest.at("version") == "034");
+        CHECK(latest.at("catalog_rows") == 26);
+        CHECK(latest.at("distinct_targets") == 24);
+        CHECK(latest.at("governed_commands") == 26);
+        CHECK(latest.at("registry_entries") == 34);
+        CHECK(latest.at("surface").at("total") == 181);
+
+        REQUIRE_OK(iucore_figures(&out, d.handle, "033"));
+        const auto before = take(out);
+        CHECK(before.at("catalog_rows") == 24);
+        CHECK(before.at("distinct_targets") == 22);
+
+        REQUIRE_OK(iucore_catalog(&out, d.handle, nullptr));
+        CHECK(take(out).as_array().size() == 26);
+        REQUIRE_OK(iucore_catalog(&out, d.handle, "033"));
+        CHECK(take(out).as_array().size() == 24);
+
+        expect_error(iucore_figures(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT, "999");
+        CHECK(out == nullptr);
+    }
+
+    TEST_CASE("a definition loads from JSON text and round-trips") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_definition_json(&out, d.handle));
+        const auto first = take(out);
+        iucore_definition* again = nullptr;
+        REQUIRE_OK(iucore_definition_load_json(&again, json_text(first).c_str(), "copy.json"));
+        REQUIRE_OK(iucore_definition_json(&out, again));
+        CHECK(take(out) == first);
+        REQUIRE_OK(iucore_definition_destroy(&again));
+        CHECK(again == nullptr);
+    }
+
+    TEST_CASE("malformed JSON, an invalid definition and a missing file are told apart") {
+        iucore_definition* d = reinterpret_cast<iucore_definition*>(0x1);
+        expect_error(iucore_definition_load_json(&d, "{\"format\": ", "broken.json"), IUCORE_E_JSON,
+                     "broken.json");
+        CHECK(d == nullptr);
+        expect_error(
+            iucore_definition_load_json(&d, "{\"format\": \"iucore-definition/1\"}", nullptr),
+            IUCORE_E_DEFINITION, "<json>");
+        CHECK(d == nullptr);
+        expect_error(iucore_definition_load_json(&d, "[1, 2]", "array.json"), IUCORE_E_DEFINITION,
+                     "array.json");
+        expect_error(iucore_definition_load_file(&d, "/nonexistent/iu_core.json"),
+                     IUCORE_E_DEFINITION, "/nonexistent/iu_core.json");
+        CHECK(d == nullptr);
+    }
+
+    TEST_CASE("NULL pointers are rejected with IUCORE_E_NULL_POINTER") {
+        loaded_definition d;
+        char* out = nullptr;
+        expect_error(iucore_definition_load_file(nullptr, example_definition),
+                     IUCORE_E_NULL_POINTER, "out");
+        iucore_definition* h = nullptr;
+        expect_error(iucore_definition_load_file(&h, nullptr), IUCORE_E_NULL_POINTER, "path");
+        expect_error(iucore_definition_load_json(&h, nullptr, nullptr), IUCORE_E_NULL_POINTER,
+                     "json_text");
+        expect_error(iucore_figures(nullptr, d.handle, nullptr), IUCORE_E_NULL_POINTER, "out_json");
+        expect_error(iucore_render_forward(&out, d.handle, nullptr), IUCORE_E_NULL_POINTER,
+                     "migration_id");
+        expect_error(iucore_explain(&out, nullptr, d.handle, nullptr, nullptr),
+                     IUCORE_E_NULL_POINTER, "command");
+        expect_error(iucore_promote(nullptr, nullptr, d.handle, "{}", nullptr),
+                     IUCORE_E_NULL_POINTER, "out_json and write_path");
+        CHECK(out == nullptr);
+    }
+
+    TEST_CASE("invalid UTF-8 in any string parameter is IUCORE_E_INVALID_UTF8") {
+        loaded_definition d;
+        char* out = nullptr;
+        iucore_definition* h = nullptr;
+        expect_error(iucore_definition_load_file(&h, "bad\xff.json"), IUCORE_E_INVALID_UTF8,
+                     "path");
+        expect_error(iucore_definition_load_json(&h, "{\"name\": \"\xc3\x28\"}", nullptr),
+                     IUCORE_E_INVALID_UTF8, "json_text");
+        expect_error(iucore_explain(&out, nullptr, d.handle, "dot_iu_\xed\xa0\x80", nullptr),
+                     IUCORE_E_INVALID_UTF8, "command"); // a UTF-16 surrogate
+        expect_error(iucore_explain(&out, nullptr, d.handle, "dot_iu_ping", "[\"x=\xc0\xaf\"]"),
+                     IUCORE_E_INVALID_UTF8, "args_json"); // an overlong form
+        expect_error(iucore_render_seed(&out, d.handle, "03\x80"), IUCORE_E_INVALID_UTF8,
+                     "version");
+        CHECK(out == nullptr);
+    }
+
+    TEST_CASE("a NULL, destroyed or wrong handle is IUCORE_E_BAD_HANDLE") {
+        char* out = nullptr;
+        expect_error(iucore_figures(&out, nullptr, nullptr), IUCORE_E_BAD_HANDLE, "NULL");
+
+        iucore_definition* h = nullptr;
+        REQUIRE_OK(iucore_definition_load_file(&h, example_definition));
+        iucore_definition* copy = h;
+        REQUIRE_OK(iucore_definition_destroy(&h));
+        CHECK(h == nullptr);
+        expect_error(iucore_figures(&out, h, nullptr), IUCORE_E_BAD_HANDLE, "destroyed");
+        (void)copy; // a stale copy cannot be checked safely: the header says so
+
+        // A definition given where a session is expected, and a block that is no handle at all.
+        loaded_definition d;
+        auto* as_session = reinterpret_cast<iucore_session*>(d.handle);
+        expect_error(iucore_gates(&out, as_session, d.handle), IUCORE_E_BAD_HANDLE, "session");
+        expect_error(iucore_explain(&out, as_session, d.handle, "dot_iu_ping", nullptr),
+                     IUCORE_E_BAD_HANDLE, "session");
+        struct {
+            std::uint32_t magic;
+            void* impl;
+        } fake{0x12345678u, nullptr};
+        expect_error(iucore_figures(&out, reinterpret_cast<iucore_definition*>(&fake), nullptr),
+                     IUCORE_E_BAD_HANDLE, "not a valid definition");
+        CHECK(out == nullptr);
+
+        // Destroying the wrong kind frees nothing; the handle stays usable.
+        auto* as_definition = reinterpret_cast<iucore_definition*>(&fake);
+        expect_error(iucore_definition_destroy(&as_definition), IUCORE_E_BAD_HANDLE, "definition");
+        CHECK(as_definition == reinterpret_cast<iucore_definition*>(&fake));
+        iucore_session* not_a_session = as_session;
+        expect_error(iucore_session_close(&not_a_session), IUCORE_E_BAD_HANDLE, "session");
+        REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
+        iucore_free(out);
+    }
+
+    TEST_CASE("destroy functions accept NULL and a pointer to NULL") {
+        REQUIRE_OK(iucore_definition_destroy(nullptr));
+        iucore_definition* d = nullptr;
+        REQUIRE_OK(iucore_definition_destroy(&d));
+        REQUIRE_OK(iucore_session_close(nullptr));
+        iucore_session* s = nullptr;
+        REQUIRE_OK(iucore_session_close(&s));
+        iucore_free(nullptr);
+    }
+
+    TEST_CASE("render forward, rollback and seed") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_render_forward(&out, d.handle, "034"));
+        const auto forward = take(out);
+        CHECK(forward.at("file") == "034_auto_instantiate_dot_registration.sql");
+        CHECK(forward.at("checksum_algorithm") == "sha256");
+        CHECK(forward.at("checksum").as_string().size() == 64);
+        const std::string sql(forward.at("sql").as_string());
+        CHECK(sql.find("dot_iu_auto_instantiate_from_event") != std::string::npos);
+        CHECK(sql.find("ON CONFLICT") != std::string::npos);
+
+        REQUIRE_OK(iucore_render_rollback(&out, d.handle, "034"));
+        const std::string rollback(take(out).at("sql").as_string());
+        CHECK(rollback.find("command_name") != std::string::npos);
+        CHECK(rollback.find("DELETE") != std::string::npos);
+
+        REQUIRE_OK(iucore_render_seed(&out, d.handle, nullptr));
+        const auto seed_latest = take(out);
+        REQUIRE_OK(iucore_render_seed(&out, d.handle, "033"));
+        const auto seed_033 = take(out);
+        CHECK(seed_latest.at("sql") != seed_033.at("sql"));
+
+        expect_error(iucore_render_forward(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT,
+                     "999");
+    }
+
+    TEST_CASE("explain offline binds the record's usage and lists the gates") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_explain(&out, nullptr, d.handle, "dot_iu_auto_instantiate_from_event",
+                                  from_event_args.c_str()));
+        const auto plan = take(out);
+        CHECK(plan.at("governed") == true);
+        CHECK(plan.at("mode") == "dry_run");
+        CHECK(plan.at("decision").is_null());
+        CHECK(plan.at("verdict") == "gates not evaluated (no database given)");
+        CHECK(plan.at("gates").as_array().size() == 1);
+        CHECK(plan.at("arguments").as_array().size() == 7);
+
+        REQUIRE_OK(iucore_explain(&out, nullptr, d.handle,
+                                  "dot_iu_auto_instantiate_rollback_by_actor",
+                                  R"(["actor=operator", "dry_run=true"])"));
+        const auto rollback = take(out);
+        CHECK(rollback.at("mode") == "dry_run");
+        CHECK(rollback.at("target") ==
+              "fn_iu_auto_instantiate_rollback_by_actor(text,boolean) \xe2\x86\x92 jsonb");
+
+        expect_error(iucore_explain(&out, nullptr, d.handle, "dot_iu_auto_instantiate_from_evnt",
+                                    from_event_args.c_str()),
+                     IUCORE_E_INVALID_ARGUMENT,
+                     "did you mean \"dot_iu_auto_instantiate_from_event\"");
+        expect_error(iucore_explain(&out, nullptr, d.handle,
+                                    "dot_iu_auto_instantiate_rollback_by_actor",
+                                    R"(["actor=operator", "dry_rn=true"])"),
+                     IUCORE_E_INVALID_ARGUMENT, "did you mean \"dry_run\"");
+    }
+
+    TEST_CASE("a JSON parameter that is malformed or of the wrong shape is IUCORE_E_JSON") {
+        loaded_definition d;
+        char* out = nullptr;
+        const char* command = "dot_iu_auto_instantiate_rollback_by_actor";
+        expect_error(iucore_explain(&out, nullptr, d.handle, command, "[\"actor=operator\""),
+                     IUCORE_E_JSON, "args_json");
+        expect_error(iucore_explain(&out, nullptr, d.handle, command, R"({"actor": "operator"})"),
+                     IUCORE_E_JSON, "an array");
+        expect_error(
+            iucore_explain(&out, nullptr, d.handle, command, R"(["actor=operator", true])"),
+            IUCORE_E_JSON, "args_json[1]");
+        CHECK(out == nullptr);
+    }
+
+    TEST_CASE("pins: every version's figures; check with no pin sites passes") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_pins(&out, d.handle, 0, nullptr));
+        const auto report = take(out);
+        REQUIRE(report.at("figures").as_array().size() == 2);
+        CHECK(report.at("figures").at(0).at("catalog_rows") == 24);
+        CHECK(report.at("figures").at(1).at("catalog_rows") == 26);
+        REQUIRE_OK(iucore_pins(&out, d.handle, 1, nullptr));
+        const auto checked = take(out);
+        CHECK(checked.at("ok").is_bool());
+    }
+
+    TEST_CASE("a pin site that disagrees is reported, read from base_dir") {
+        // A definition with one pin site in a temporary directory, loaded from JSON text.
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_definition_json(&out, d.handle));
+        auto def = take(out);
+        def.as_object()["pins"] = json::array{json::object{
+            {"file", "doc.txt"}, {"pattern", "(\\d+) catalog rows"}, {"figure", "catalog_rows"}}};
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("iucore_capi_pins_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "doc.txt") << "the catalog has 24 catalog rows\n";
+        iucore_definition* pinned = nullptr;
+        REQUIRE_OK(iucore_definition_load_json(&pinned, json_text(def).c_str(), "pinned.json"));
+        REQUIRE_OK(iucore_pins(&out, pinned, 1, dir.string().c_str()));
+        const auto report = take(out);
+        CHECK(report.at("ok") == false);
+        CHECK(report.at("checked_sites") == 1);
+        REQUIRE(report.at("mismatches").as_array().size() == 1);
+        CHECK(report.at("mismatches").at(0).at("found") == "24");
+        CHECK(report.at("mismatches").at(0).at("expected") == 26);
+        iucore_definition_destroy(&pinned);
+        std::filesystem::remove_all(dir);
+    }
+
+    TEST_CASE("the last error is per thread, and a success resets it") {
+        loaded_definition d;
+        char* out = nullptr;
+        expect_error(iucore_figures(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT, "999");
+        std::thread([&] {
+            CHECK(iucore_last_error_code() == IUCORE_OK);
+            CHECK(last_message().empty());
+            char* other = nullptr;
+            CHECK(iucore_figures(&other, nullptr, nullptr) == IUCORE_E_BAD_HANDLE);
+            CHECK(iucore_last_error_code() == IUCORE_E_BAD_HANDLE);
+        }).join();
+        CHECK(iucore_last_error_code() == IUCORE_E_INVALID_ARGUMENT);
+        CHECK(last_message().find("999") != std::string::npos);
+        REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
+        iucore_free(out);
+        CHECK(last_message().empty());
+    }
+
+    TEST_CASE("one definition handle serves many threads at once") {
+        loaded_definition d;
+        std::atomic<int> good{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 8; ++t)
+            threads.emplace_back([&] {
+                for (int i = 0; i < 25; ++i) {
+                    char* out = nullptr;
+                    if (iucore_explain(&out, nullptr, d.handle,
+                                       "dot_iu_auto_instantiate_from_event",
+                                       from_event_args.c_str()) != IUCORE_OK)
+                        continue;
+                    if (json::parse(out).at("governed") == true) ++good;
+                    iucore_free(out);
+                }
+            });
+        for (auto& t : threads)
+            t.join();
+        CHECK(good == 8 * 25);
+    }
+
+} // TEST_SUITE("offline")
+
+// ---- against PostgreSQL -------------------------------------------------------------------
+
+namespace {
+
+/// A new database in the pre-034 state (033 substrate + seed 033), by tests/capi/fresh_db.sh.
+std::string fresh_database(const std::string& name) {
+    const char* script = std::getenv("IUCORE_FRESH_DB");
+    REQUIRE_MESSAGE(script != nullptr, "IUCORE_FRESH_DB is not set (run under CTest)");
+    const std::string db = name + "_" + std::to_string(::getpid());
+    const std::string command = std::string("bash '") + script + "' '" + db + "'";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string conninfo;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        conninfo += buffer;
+    REQUIRE(::pclose(pipe) == 0);
+    while (!conninfo.empty() && (conninfo.back() == '\n' || conninfo.back() == '\r'))
+        conninfo.pop_back();
+    REQUIRE(!conninfo.empty());
+    return conninfo;
+}
+
+struct open_session {
+    iucore_session* handle = nullptr;
+    explicit open_session(const std::string& conninfo) {
+        REQUIRE_OK(iucore_session_open(&handle, conninfo.c_str()));
+    }
+    ~open_session() { iucore_session_close(&handle); }
+};
+
+} // namespace
+
+TEST_SUITE("live") {
+
+    TEST_CASE("a connection failure is IUCORE_E_CONNECTION") {
+        iucore_session* s = nullptr;
+        expect_error(
+            iucore_session_open(&s, "host=/nonexistent/socket/dir port=1 connect_timeout=2"),
+            IUCORE_E_CONNECTION, "");
+        CHECK(s == nullptr);
+        CHECK(!last_message().empty());
+    }
+
+    TEST_CASE("the lifecycle of 034 through the C ABI") {
+        const auto conninfo = fresh_database("capi_lifecycle");
+        loaded_definition d;
+        open_session s(conninfo);
+        char* out = nullptr;
+
+        REQUIRE_OK(iucore_gates(&out, s.handle, d.handle));
+        const auto gates = take(out);
+        CHECK(gates.at("operation") == "gates");
+        for (const auto& e : gates.at("evaluated").as_array())
+            CHECK(e.at("value") == false);
+
+        REQUIRE_OK(iucore_explain(&out, s.handle, d.handle, "dot_iu_auto_instantiate_from_event",
+                                  from_event_args.c_str()));
+        const auto plan = take(out);
+        CHECK(plan.at("decision").at("allowed") == false);
+        CHECK(std::string(plan.at("verdict").as_string()).find("REFUSED") != std::string::npos);
+
+        expect_error(iucore_apply(&out, s.handle, d.handle, "034", "{\"dry_run\": 1}"),
+                     IUCORE_E_JSON, "options_json.dry_run");
+        expect_error(iucore_apply(&out, s.handle, d.handle, "034", "{\"dry\": true}"),
+                     IUCORE_E_JSON, "unknown member \"dry\"");
+        expect_error(iucore_apply(&out, s.handle, d.handle, "034", "{"), IUCORE_E_JSON,
+                     "options_json");
+
+        REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", R"({"dry_run": true})"));
+        const auto dry = take(out);
+        CHECK(dry.at("outcome") == "would_apply");
+        CHECK(dry.at("inserted") == 2);
+
+        REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", R"({"applied_by": "capi-test"})"));
+        const auto applied = take(out);
+        CHECK(applied.at("outcome") == "applied");
+        CHECK(applied.at("insert_status") == "INSERT 0 2");
+
+        REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", nullptr));
+        CHECK(take(out).at("outcome") == "already_applied");
+
+        REQUIRE_OK(iucore_verify(&out, s.handle, d.handle, nullptr));
+        CHECK(take(out).at("ok") == true);
+        REQUIRE_OK(iucore_diff(&out, s.handle, d.handle));
+        CHECK(take(out).at("diff").at("equal") == true);
+        REQUIRE_OK(iucore_surface(&out, s.handle, d.handle));
+        const auto surface = take(out);
+        CHECK(surface.at("ok") == true);
+        CHECK(surface.at("live").at("total") == 181);
+        REQUIRE_OK(iucore_status(&out, s.handle, d.handle));
+        CHECK(take(out).at("ledger_exists") == true);
+
+        // A refused governed run is a successful call with a logged refusal ...
+        REQUIRE_OK(iucore_run(&out, s.handle, d.handle, "dot_iu_auto_instantiate_from_event",
+                              from_event_args.c_str(), "capi-test"));
+        const auto run = take(out);
+        CHECK(run.at("outcome") == "refused");
+        CHECK(run.at("run_id").as_int64() > 0);
+        CHECK(std::string(run.at("message").as_string()).find("iu_core.composer_enabled") !=
+              std::string::npos);
+        // ... whose run-log row now makes the rollback guard refuse: a failed call.
+        expect_error(iucore_rollback(&out, s.handle, d.handle, "034"), IUCORE_E_REFUSED, "REFUSED");
+        CHECK(out == nullptr);
+        REQUIRE_OK(iucore_verify(&out, s.handle, d.handle, nullptr));
+        CHECK(take(out).at("ok") == true); // nothing was changed
+
+        // An ungated governed command runs; an ungoverned one is refused.
+        REQUIRE_OK(
+            iucore_run(&out, s.handle, d.handle, "dot_iu_collection_list", "[]", "capi-test"));
+        CHECK(take(out).at("outcome") == "ok");
+        REQUIRE_OK(iucore_run(&out, s.handle, d.handle, "dot_iu_ping", nullptr, "capi-test"));
+        CHECK(take(out).at("outcome") == "refused");
+        expect_error(iucore_run(&out, s.handle, d.handle, "dot_iu_ping", "[\"x=1\"]", "capi-test"),
+                     IUCORE_E_INVALID_ARGUMENT, "unknown argument");
+
+        // A snapshot is a definition the library loads back.
+        REQUIRE_OK(iucore_snapshot(&out, s.handle, d.handle));
+        iucore_definition* snapshot = nullptr;
+        REQUIRE_OK(iucore_definition_load_json(&snapshot, out, "snapshot"));
+        iucore_free(out);
+        REQUIRE_OK(iucore_catalog(&out, snapshot, nullptr));
+        CHECK(take(out).as_array().size() == 26);
+        iucore_definition_destroy(&snapshot);
+    }
+
+    TEST_CASE("rollback without runs: 26 -> 24, and prove on a new database") {
+        const auto conninfo = fresh_database("capi_rollback");
+        loaded_definition d;
+        char* out = nullptr;
+        {
+            open_session s(conninfo);
+            REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", nullptr));
+            iucore_free(out);
+            REQUIRE_OK(iucore_rollback(&out, s.handle, d.handle, "034"));
+            const auto report = take(out);
+            CHECK(report.at("deleted") == 2);
+            CHECK(report.at("back_to") == "033");
+            REQUIRE_OK(iucore_verify(&out, s.handle, d.handle, "033"));
+            CHECK(take(out).at("ok") == true);
+        }
+        const auto other = fresh_database("capi_prove");
+        REQUIRE_OK(iucore_prove(&out, other.c_str(), d.handle, "034"));
+        const auto proof = take(out);
+        CHECK(proof.at("ok") == true);
+        REQUIRE(proof.at("steps").as_array().size() == 3);
+        CHECK(proof.at("steps").at(0).at("catalog_rows") == 26);
+        CHECK(proof.at("steps").at(1).at("catalog_rows") == 24);
+        CHECK(proof.at("steps").at(2).at("catalog_rows") == 26);
+    }
+
+    TEST_CASE("promote returns the new definition and writes it") {
+        const auto conninfo = fresh_database("capi_promote");
+        loaded_definition d;
+        open_session s(conninfo);
+        char* out = nullptr;
+        const char* options =
+            R"({"function": "fn_iu_ping", "command": "dot_iu_ping", "category": "inspect"})";
+        expect_error(
+            iucore_promote(&out, s.handle, d.handle, R"({"function": "fn_iu_ping"})", nullptr),
+            IUCORE_E_JSON, "category");
+        const auto path = std::filesystem::temp_directory_path() /
+                          ("iucore_capi_promoted_" + std::to_string(::getpid()) + ".json");
+        REQUIRE_OK(iucore_promote(&out, s.handle, d.handle, options, path.string().c_str()));
+        const auto report = take(out);
+        CHECK(report.at("migration").at("id") == "035");
+        CHECK(report.at("expectations").at("rows_after") == 27);
+        CHECK(report.at("path") == json::value(path.string()));
+        iucore_definition* promoted = nullptr;
+        REQUIRE_OK(iucore_definition_load_file(&promoted, path.string().c_str()));
+        REQUIRE_OK(iucore_definition_json(&out, promoted));
+        CHECK(take(out) == report.at("definition"));
+        REQUIRE_OK(iucore_figures(&out, promoted, nullptr));
+        const auto figures = take(out);
+        CHECK(figures.at("version") == "035");
+        CHECK(figures.at("governed_commands") == 27);
+        iucore_definition_destroy(&promoted);
+        std::filesystem::remove(path);
+
+        // Without a path only the report; the loaded handle is unchanged.
+        REQUIRE_OK(iucore_promote(&out, s.handle, d.handle, options, nullptr));
+        CHECK(take(out).at("path").is_null());
+        REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
+        CHECK(take(out).at("version") == "034");
+    }
+
+    TEST_CASE("a closed session is rejected") {
+        const auto conninfo = fresh_database("capi_closed");
+        loaded_definition d;
+        iucore_session* s = nullptr;
+        REQUIRE_OK(iucore_session_open(&s, conninfo.c_str()));
+        REQUIRE_OK(iucore_session_close(&s));
+        CHECK(s == nullptr);
+        char* out = nullptr;
+        expect_error(iucore_gates(&out, s, d.handle), IUCORE_E_BAD_HANDLE, "session");
+        expect_error(iucore_apply(&out, s, d.handle, "034", nullptr), IUCORE_E_BAD_HANDLE,
+                     "session");
+    }
+
+} // TEST_SUITE("live")
