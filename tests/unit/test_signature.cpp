@@ -33,7 +33,9 @@ std::string must_fail(std::string_view text) {
     REQUIRE_MESSAGE(!parsed.has_value(), "parsed unexpectedly: ", std::string(text));
     CHECK(iucore::code_of(parsed.error()) == errc::invalid_argument);
     const auto& message = parsed.error().message;
-    CHECK_MESSAGE(message.find("signature \"" + std::string(text) + "\"") != std::string::npos,
+    // Quoted as quote_for_message shows any input: escaped, cut short, always UTF-8.
+    CHECK_MESSAGE(message.find("signature " + iucore::detail::quote_for_message(text)) !=
+                      std::string::npos,
                   message);
     return message;
 }
