@@ -44,12 +44,14 @@ struct iucore_definition {
         iucore::definition value;
         std::string path; // the file it was loaded from; empty for JSON text
     };
-    std::unique_ptr<state> impl;
+    state* impl; // owned; a raw pointer keeps the handle standard-layout under every compiler
+    ~iucore_definition() { delete impl; }
 };
 
 struct iucore_session {
     std::uint32_t magic;
-    std::unique_ptr<iucore::session> impl;
+    iucore::session* impl; // owned, as above
+    ~iucore_session() { delete impl; }
 };
 
 static_assert(std::is_standard_layout_v<iucore_definition>);
@@ -338,7 +340,7 @@ IUCORE_API int iucore_definition_load_file(iucore_definition** out, const char* 
         auto state = std::make_unique<iucore_definition::state>();
         state->value = unwrap(iucore::load_definition_file(file));
         state->path = file;
-        *out = new iucore_definition{definition_magic, std::move(state)};
+        *out = new iucore_definition{definition_magic, state.release()};
     });
 }
 
@@ -355,7 +357,7 @@ IUCORE_API int iucore_definition_load_json(iucore_definition** out, const char* 
             raise(IUCORE_E_JSON, syntax.error().message);
         auto state = std::make_unique<iucore_definition::state>();
         state->value = unwrap(iucore::parse_definition(text, name));
-        *out = new iucore_definition{definition_magic, std::move(state)};
+        *out = new iucore_definition{definition_magic, state.release()};
     });
 }
 
@@ -453,7 +455,7 @@ IUCORE_API int iucore_session_open(iucore_session** out, const char* conninfo) {
         out_param(out, "out");
         const auto info = optional_or_empty(conninfo, "conninfo");
         auto s = std::make_unique<iucore::session>(unwrap(iucore::session::connect(info)));
-        *out = new iucore_session{session_magic, std::move(s)};
+        *out = new iucore_session{session_magic, s.release()};
     });
 }
 

@@ -70,6 +70,9 @@ struct definition {
     /// The catalog after applying every migration up to and including `version`.
     result<catalog> catalog_at(std::string_view version) const;
     catalog ssot() const { return catalog_at(latest_version()).value(); }
+    /// ssot().find(command) without folding the whole catalog (explain and every governed run
+    /// ask this): the row as the fold would keep it, or nullptr.
+    const catalog_row* ssot_row(std::string_view command) const;
     result<surface> surface_at(std::string_view version) const;
     result<figures> figures_at(std::string_view version) const;
 

@@ -61,8 +61,7 @@ inline result<plan> explain(const definition& d, std::string_view command,
     BOOST_OUTCOME_TRY(auto args, parse_arguments(binding, tokens));
     plan p;
     p.command = binding.entry->command;
-    const auto ssot = d.ssot();
-    if (const auto* row = ssot.find(p.command)) p.row = *row;
+    if (const auto* row = d.ssot_row(p.command)) p.row = *row;
     p.governed = p.row.has_value();
     p.target = *binding.sig;
     p.specs = argument_specs(binding);

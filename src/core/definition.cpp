@@ -86,6 +86,15 @@ const registry_entry* definition::find_entry(std::string_view command) const {
     return nullptr;
 }
 
+const catalog_row* definition::ssot_row(std::string_view command) const {
+    // The fold keeps the first row of a name: the baseline's, then each migration's in order.
+    if (const auto* row = base.rows.find(command)) return row;
+    for (const auto& m : migrations)
+        for (const auto& row : m.adds)
+            if (row.command_name == command) return &row;
+    return nullptr;
+}
+
 namespace {
 failure unknown_version(const definition& d, std::string_view version) {
     std::string known;

@@ -92,7 +92,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
     BOOST_OUTCOME_TRY(q.status());
     constexpr int fixed_params = 7;
     BOOST_OUTCOME_TRY(auto call, render_call(d, binding, args, fixed_params + 1));
-    const bool defined_governed = d.ssot().find(binding.entry->command) != nullptr;
+    const bool defined_governed = d.ssot_row(binding.entry->command) != nullptr;
     std::vector<std::string> gate_configs;
     for (const auto& g : d.gates.applying(binding.entry->command, args.selected))
         gate_configs.push_back(g.config);
@@ -234,7 +234,7 @@ std::string next_migration_id(const definition& d) {
 } // namespace
 
 result<definition> promote(session& s, const definition& d, const promote_options& options) {
-    if (d.find_entry(options.command) && d.ssot().find(options.command))
+    if (d.find_entry(options.command) && d.ssot_row(options.command))
         return fail(errc::invalid_argument,
                     "command \"" + options.command + "\" is already governed");
     BOOST_OUTCOME_TRY(auto sig, read_signature(s, d, options.function));

@@ -77,6 +77,23 @@ TEST_CASE("remove counts like DELETE ... WHERE command_name = ANY(names)") {
     CHECK(c.size() == 0);
 }
 
+TEST_CASE("find stays right after remove, insert and copies (the name index)") {
+    catalog c({row("dot_iu_a", {"fn_a"}), row("dot_iu_b", {"fn_b"}), row("dot_iu_c", {"fn_c"})});
+    c.remove({"dot_iu_a"});
+    REQUIRE(c.find("dot_iu_c") != nullptr);
+    CHECK(c.find("dot_iu_c")->target_functions == std::vector<std::string>{"fn_c"});
+    CHECK(c.find("dot_iu_a") == nullptr);
+    CHECK(c.insert_if_absent({row("dot_iu_a", {"fn_a2"})}) == 1);
+    CHECK(names(c) == std::vector<std::string>{"dot_iu_b", "dot_iu_c", "dot_iu_a"});
+    const catalog copy = c;
+    c.remove({"dot_iu_b", "dot_iu_c"});
+    REQUIRE(copy.find("dot_iu_b") != nullptr);
+    CHECK(copy.find("dot_iu_b") == &copy.rows()[0]);
+    CHECK(copy.find("dot_iu_a") == &copy.rows()[2]);
+    CHECK(c.find("dot_iu_a") == &c.rows()[0]);
+    CHECK(c.find("dot_iu_b") == nullptr);
+}
+
 TEST_CASE("distinct_targets counts each target function once") {
     catalog c({row("dot_iu_route_enable", {"fn_iu_route_set_enabled"}),
                row("dot_iu_route_disable", {"fn_iu_route_set_enabled"}),

@@ -208,6 +208,12 @@ TEST_CASE("catalog_at folds the migrations over the baseline") {
           std::vector<std::string>{"fn_iu_auto_instantiate_from_event"});
     CHECK(at034.find("dot_iu_auto_instantiate_rollback_by_actor")->category == "lifecycle");
     CHECK(d.ssot() == at034);
+    // ssot_row answers ssot().find without the fold.
+    for (const auto& r : at034.rows()) {
+        REQUIRE(d.ssot_row(r.command_name) != nullptr);
+        CHECK(*d.ssot_row(r.command_name) == r);
+    }
+    CHECK(d.ssot_row("dot_iu_absent") == nullptr);
 
     const auto delta = iucore::diff(at033, at034);
     CHECK(delta.missing.empty());
