@@ -10,21 +10,8 @@
 # Prints one PASS/FAIL line per assertion; exits 1 when any assertion failed, 2 on bad usage.
 set -euo pipefail
 
-if (($# != 2)); then
-    echo "usage: ${0##*/} IUCORE_CLI EXAMPLES_DIR" >&2
-    exit 2
-fi
-readonly cli=$1
-readonly examples=$2
-readonly definition=$examples/definition/iu_core.json
-readonly substrate=$examples/substrate/033_substrate.sql
-: "${IUCORE_PG_THROWAWAY:?run through ctest (fixture postgres): IUCORE_PG_THROWAWAY is not set}"
-: "${IUCORE_PG_STATE:?run through ctest (fixture postgres): IUCORE_PG_STATE is not set}"
-: "${IUCORE_TEST_CONNINFO:?run through ctest (fixture postgres): IUCORE_TEST_CONNINFO is not set}"
-[[ -x $cli ]] || {
-    echo "${0##*/}: $cli is not executable" >&2
-    exit 2
-}
+# shellcheck source=cli_test_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/psql_replay.XXXXXX")
 databases=()
