@@ -74,6 +74,7 @@ using clock_type = std::chrono::steady_clock;
 struct options {
     bool smoke = false;
     bool json = false;
+    std::string json_file; // --json-file PATH: the JSON document there as well as the table
     bool strict = false;
     std::set<std::string> sections{"run", "apply", "scale", "capi"};
     std::string examples = IUCORE_EXAMPLES_DIR;
@@ -97,11 +98,13 @@ struct options {
 };
 
 void usage(std::ostream& out) {
-    out << "usage: iucore_bench [--smoke] [--json] [--strict] [--only run,apply,scale,capi]\n"
+    out << "usage: iucore_bench [--smoke] [--json] [--json-file PATH] [--strict]\n"
+           "                    [--only run,apply,scale,capi]\n"
            "                    [--conninfo CONNINFO] [--examples DIR] [--psql PATH]\n"
            "                    [--python PATH]\n"
            "  --smoke     every operation a few times (CI); figures are not timings\n"
            "  --json      one JSON document instead of the table\n"
+           "  --json-file PATH   the JSON document written there as well\n"
            "  --strict    exit 2 when a target is missed (default: report only)\n"
            "  --conninfo  a superuser connection of a throwaway cluster (default: "
            "$IUCORE_TEST_CONNINFO)\n"
@@ -1129,6 +1132,8 @@ int parse_options(int argc, char** argv, options& o) {
             o.smoke = true;
         else if (a == "--json")
             o.json = true;
+        else if (a == "--json-file")
+            o.json_file = value();
         else if (a == "--strict")
             o.strict = true;
         else if (a == "--only") {
@@ -1236,14 +1241,19 @@ int main(int argc, char** argv) {
         std::any_of(r.rows.begin(), r.rows.end(), [](const row& x) { return x.met && !*x.met; });
     auto m = machine(pg_version);
     m["loadavg_start"] = load_at_start;
+    const json::object doc{{"mode", o.smoke ? "smoke" : "full"},
+                           {"machine", m},
+                           {"seconds", seconds},
+                           {"rows", rows_json(r)},
+                           {"details", r.details},
+                           {"notes", json::value_from(r.notes)},
+                           {"errors", json::value_from(r.errors)}};
+    if (!o.json_file.empty()) {
+        std::ofstream out(o.json_file, std::ios::trunc);
+        out << json::serialize(doc) << "\n";
+        if (!out) r.errors.push_back("cannot write " + o.json_file);
+    }
     if (o.json) {
-        json::object doc{{"mode", o.smoke ? "smoke" : "full"},
-                         {"machine", m},
-                         {"seconds", seconds},
-                         {"rows", rows_json(r)},
-                         {"details", r.details},
-                         {"notes", json::value_from(r.notes)},
-                         {"errors", json::value_from(r.errors)}};
         std::cout << json::serialize(doc) << "\n";
     } else {
         std::cout << "iucore_bench ("
