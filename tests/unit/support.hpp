@@ -36,4 +36,8 @@ inline std::string example_definition_text() {
     return text.str();
 }
 
+inline boost::json::value example_definition_json() {
+    return boost::json::parse(example_definition_text());
+}
+
 } // namespace iucore_test

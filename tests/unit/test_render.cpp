@@ -21,12 +21,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string example_text() {
-    return iucore_test::example_definition_text();
-}
-
+using iucore_test::example_definition_json;
+using example_text_fn = std::string (*)();
+const example_text_fn example_text = iucore_test::example_definition_text;
 json::value example_json() {
-    return json::parse(example_text());
+    return example_definition_json();
 }
 
 definition parse_ok(const json::value& v) {
