@@ -156,7 +156,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
     run_report report;
     report.command = binding.entry->command;
     report.selected = args.selected;
-    auto rows = s.run_params(sql, params);
+    auto rows = s.run_prepared(sql, params);
     if (!rows) {
         // The statement rolled back as a whole; log the failed attempt on its own. Its locks went
         // with it, so a rollback may have deleted the catalog row meanwhile: 'error' only against

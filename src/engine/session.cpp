@@ -91,7 +91,6 @@ failure session::error_from(const PGresult* res) const {
 }
 
 result<std::vector<pg_rows>> session::run(const std::string& sql) {
-    // libpq reads C strings: whatever follows a NUL would be cut off silently.
     if (sql.find('\0') != std::string::npos)
         return fail(errc::invalid_argument, "SQL text contains a NUL byte; nothing was sent");
     ++round_trips_;
@@ -112,8 +111,10 @@ result<std::vector<pg_rows>> session::run(const std::string& sql) {
     return out;
 }
 
-result<pg_rows> session::run_params(const std::string& sql,
-                                    const std::vector<std::optional<std::string>>& params) {
+result<std::vector<const char*>>
+session::parameter_values(const std::string& sql,
+                          const std::vector<std::optional<std::string>>& params) const {
+    // libpq reads C strings: whatever follows a NUL would be cut off silently.
     if (sql.find('\0') != std::string::npos)
         return fail(errc::invalid_argument, "SQL text contains a NUL byte; nothing was sent");
     std::vector<const char*> values;
@@ -124,12 +125,84 @@ result<pg_rows> session::run_params(const std::string& sql,
                                                     " contains a NUL byte; nothing was sent");
         values.push_back(params[i] ? params[i]->c_str() : nullptr);
     }
+    return values;
+}
+
+namespace {
+
+bool succeeded(const PGresult* res) {
+    const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+bool is_missing_statement(const PGresult* res) {
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    return state && std::string_view(state) == "26000"; // invalid_sql_statement_name
+}
+
+} // namespace
+
+result<pg_rows> session::run_params(const std::string& sql,
+                                    const std::vector<std::optional<std::string>>& params) {
+    BOOST_OUTCOME_TRY(auto values, parameter_values(sql, params));
     ++round_trips_;
-    auto res = own(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
+    auto res = own(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
                                 values.data(), nullptr, nullptr, 0));
-    const auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return error_from(res.get());
+    if (!succeeded(res.get())) return error_from(res.get());
     return copy_rows(res.get());
+}
+
+result<pg_rows> session::run_prepared(const std::string& sql,
+                                      const std::vector<std::optional<std::string>>& params) {
+    BOOST_OUTCOME_TRY(auto values, parameter_values(sql, params));
+    const auto known = prepared_.find(sql);
+    if (known == prepared_.end()) return prepare_and_execute(sql, values);
+    ++round_trips_;
+    auto res =
+        own(PQexecPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()),
+                           values.data(), nullptr, nullptr, 0));
+    if (succeeded(res.get())) return copy_rows(res.get());
+    // Nothing ran: the server no longer has the statement, so prepare it again.
+    if (is_missing_statement(res.get())) {
+        prepared_.erase(known);
+        return prepare_and_execute(sql, values);
+    }
+    return error_from(res.get());
+}
+
+result<pg_rows> session::prepare_and_execute(const std::string& sql,
+                                             const std::vector<const char*>& values) {
+    const std::string name = "iucore_statement_" + std::to_string(++next_statement_);
+    const int count = static_cast<int>(values.size());
+    ++round_trips_;
+    // Parse, Bind/Execute and one Sync in a pipeline: one round trip, one implicit transaction.
+    if (!PQenterPipelineMode(conn_.get())) return error_from(nullptr);
+    const bool sent =
+        PQsendPrepare(conn_.get(), name.c_str(), sql.c_str(), count, nullptr) &&
+        PQsendQueryPrepared(conn_.get(), name.c_str(), count, values.data(), nullptr, nullptr, 0) &&
+        PQpipelineSync(conn_.get());
+    // Results in order: the Parse's, the Execute's (or PIPELINE_ABORTED), then the Sync's.
+    std::vector<result_ptr> results;
+    int empty_in_a_row = 0;
+    while (sent && empty_in_a_row < 2 && PQstatus(conn_.get()) == CONNECTION_OK) {
+        PGresult* raw = PQgetResult(conn_.get());
+        if (!raw) {
+            ++empty_in_a_row;
+            continue;
+        }
+        empty_in_a_row = 0;
+        const bool sync = PQresultStatus(raw) == PGRES_PIPELINE_SYNC;
+        results.push_back(own(raw));
+        if (sync) break;
+    }
+    const bool complete =
+        results.size() == 3 && PQresultStatus(results[2].get()) == PGRES_PIPELINE_SYNC;
+    PQexitPipelineMode(conn_.get());
+    if (!complete) return error_from(results.empty() ? nullptr : results.back().get());
+    if (!succeeded(results[0].get())) return error_from(results[0].get());
+    prepared_.emplace(sql, name);
+    if (!succeeded(results[1].get())) return error_from(results[1].get());
+    return copy_rows(results[1].get());
 }
 
 result<std::string> session::literal(std::string_view value) const {

@@ -630,6 +630,12 @@ void bench_run(report& r, const options& o, const definition& d) {
     const auto governed_trips = count_trips(s, o.trip_calls(), governed);
     const auto raw_trips = count_trips(s, o.trip_calls(), raw);
 
+    // Whether PostgreSQL settled on a generic plan for the prepared governed statement.
+    const auto plans = must(s.run_params("SELECT coalesce(sum(generic_plans), 0) AS generic, "
+                                         "coalesce(sum(custom_plans), 0) AS custom "
+                                         "FROM pg_prepared_statements",
+                                         {}),
+                            "pg_prepared_statements");
     const auto calls = std::to_string(o.run_calls());
     r.add({"run.median",
            "governed run: run_command vs PQexecParams SELECT fn(…), median of " + calls, "us",
@@ -650,13 +656,20 @@ void bench_run(report& r, const options& o, const definition& d) {
            "trips", server, raw_server, false, "1",
            server ? std::optional<bool>(*server == 1.0) : std::nullopt,
            server ? "" : "not measured: " + governed_trips.server_note});
-    r.details["run"] = {
-        {"command", from_event},           {"tokens", json::value_from(tokens)},
-        {"baseline_sql", raw_sql},         {"calls", o.run_calls()},
-        {"warmup", o.run_warmup()},        {"governed", to_json(g, "us")},
-        {"raw", to_json(b, "us")},         {"logged_sql", logged_sql},
-        {"logged", to_json(l, "us")},      {"governed_trips", governed_trips.to_json()},
-        {"raw_trips", raw_trips.to_json()}};
+    r.details["run"] = {{"command", from_event},
+                        {"tokens", json::value_from(tokens)},
+                        {"baseline_sql", raw_sql},
+                        {"calls", o.run_calls()},
+                        {"warmup", o.run_warmup()},
+                        {"governed", to_json(g, "us")},
+                        {"raw", to_json(b, "us")},
+                        {"logged_sql", logged_sql},
+                        {"logged", to_json(l, "us")},
+                        {"governed_trips", governed_trips.to_json()},
+                        {"raw_trips", raw_trips.to_json()},
+                        {"prepared_plans",
+                         {{"generic", std::stoll(plans.text(0, "generic"))},
+                          {"custom", std::stoll(plans.text(0, "custom"))}}}};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -469,6 +469,41 @@ TEST_CASE("run with both gates open: dry run, live run, and its reversal") {
     CHECK(db.run_log_row(reversed.run_id).outcome == "ok");
 }
 
+TEST_CASE("a governed run is prepared once per session and prepared again when discarded") {
+    fresh_database db("prepared");
+    const auto& d = example();
+    db.set_gates(true, false);
+    const auto on_server = [&] {
+        return std::stoi(db.scalar("SELECT count(*) FROM pg_prepared_statements "
+                                   "WHERE name LIKE 'iucore_statement_%'"));
+    };
+    const auto dry_run = [&] {
+        auto r = ok(
+            iucore::run_command(db.db(), d, from_event, from_event_tokens("dry_run"), "operator"),
+            "dry run");
+        CHECK(r.outcome == run_outcome::ok);
+        CHECK(db.run_log_row(r.run_id).outcome == "ok");
+        return r;
+    };
+    REQUIRE(db.db().prepared_statements() == 0);
+    const int runs = 8;
+    for (int i = 0; i < runs; ++i)
+        CHECK(dry_run().round_trips == 1);
+    CHECK(db.db().prepared_statements() == 1);
+    CHECK(on_server() == 1);
+    // Executed by name after the first run: one execution of the statement per run.
+    CHECK(std::stoi(db.scalar("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+                              "WHERE name LIKE 'iucore_statement_%'")) == runs);
+
+    // A pooler or the application may drop every prepared statement of the connection.
+    ok(db.db().run("DISCARD ALL"), "DISCARD ALL");
+    REQUIRE(on_server() == 0);
+    CHECK(dry_run().round_trips == 2); // the failed Execute, then Parse + Execute
+    CHECK(on_server() == 1);
+    CHECK(dry_run().round_trips == 1);
+    CHECK(db.db().prepared_statements() == 1);
+}
+
 TEST_CASE("a failing function is logged as error, with its message") {
     fresh_database db("error");
     const auto& d = example();

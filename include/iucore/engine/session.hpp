@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace iucore {
@@ -39,6 +40,14 @@ class session {
     /// One statement with $n parameters bound as text (NULL for nullopt): one round trip.
     result<pg_rows> run_params(const std::string& sql,
                                const std::vector<std::optional<std::string>>& params);
+    /// As run_params, for a statement run again and again: the first call prepares it under a
+    /// name (Parse pipelined with its Execute: still one round trip), later calls execute it by
+    /// name, so PostgreSQL stops parsing it and, once it settles on a generic plan, planning it.
+    /// A statement the server forgot (DISCARD ALL, a pooler) is prepared again.
+    result<pg_rows> run_prepared(const std::string& sql,
+                                 const std::vector<std::optional<std::string>>& params);
+    /// How many statements this session has prepared on the server.
+    std::size_t prepared_statements() const { return prepared_.size(); }
 
     /// A literal quoted by libpq's own escaping for this connection.
     result<std::string> literal(std::string_view value) const;
@@ -54,8 +63,15 @@ class session {
     using conn_ptr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
     explicit session(conn_ptr conn) : conn_(std::move(conn)) {}
     failure error_from(const PGresult* res) const;
+    result<std::vector<const char*>>
+    parameter_values(const std::string& sql,
+                     const std::vector<std::optional<std::string>>& params) const;
+    result<pg_rows> prepare_and_execute(const std::string& sql,
+                                        const std::vector<const char*>& values);
     conn_ptr conn_;
     int round_trips_ = 0;
+    std::unordered_map<std::string, std::string> prepared_; // SQL text → statement name
+    int next_statement_ = 0;
 };
 
 /// Holds a transaction open on a session; rolls it back on scope exit unless committed.
