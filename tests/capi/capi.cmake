@@ -5,6 +5,8 @@
 #   capi.abi                abidiff --no-added-syms against capi/abi/libiucore.so.1.abi
 #   capi.offline            the C ABI without a server (doctest)
 #   capi.live               the C ABI against the throwaway PostgreSQL
+#   capi.live.threads       8 threads, each with its own session, on one database: 034 applied
+#                           by exactly one, every governed run logged (also run under TSan)
 #   capi.python             examples/python/tests under unittest, over ctypes
 #   example.c[.valgrind]    examples/c against a fresh database (and under valgrind)
 #   example.cpp             examples/cpp against a fresh database
@@ -15,6 +17,7 @@ include(IucorePostgresFixture)
 set(_capi_dir ${PROJECT_SOURCE_DIR}/capi)
 set(_capi_tests ${CMAKE_CURRENT_LIST_DIR})
 find_package(Python3 COMPONENTS Interpreter)
+find_program(IUCORE_VALGRIND valgrind)
 
 # --- the header alone ----------------------------------------------------------------------
 add_test(NAME capi.header.c99
@@ -50,8 +53,14 @@ if(TARGET iucore_cli)
     "IUCORE_EXAMPLE_DEFINITION=${IUCORE_EXAMPLES_DIR}/definition/iu_core.json"
     "IUCORE_EXAMPLE_SUBSTRATE=${IUCORE_EXAMPLES_DIR}/substrate/033_substrate.sql")
 
-  iucore_add_pg_test(NAME capi.live COMMAND iucore_capi_tests --test-suite=live)
+  # The 8-thread case runs on its own (capi.live.threads), so that the tsan preset can pick it.
+  set(_capi_threads_case "8 threads each*")
+  iucore_add_pg_test(NAME capi.live
+    COMMAND iucore_capi_tests --test-suite=live "--test-case-exclude=${_capi_threads_case}")
   set_property(TEST capi.live APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+  iucore_add_pg_test(NAME capi.live.threads
+    COMMAND iucore_capi_tests --test-suite=live "--test-case=${_capi_threads_case}")
+  set_property(TEST capi.live.threads APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
 
   if(Python3_Interpreter_FOUND)
     iucore_add_pg_test(NAME capi.python
@@ -70,7 +79,6 @@ if(TARGET iucore_cli)
       COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c
               $<TARGET_FILE:iucore_example_c>)
     set_property(TEST example.c APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
-    find_program(IUCORE_VALGRIND valgrind)
     if(IUCORE_VALGRIND)
       iucore_add_pg_test(NAME example.c.valgrind
         COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c_valgrind

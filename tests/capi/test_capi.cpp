@@ -17,9 +17,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <latch>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace json = boost::json;
@@ -377,23 +381,45 @@ TEST_SUITE("offline") {
 
 namespace {
 
+/// A word for /bin/sh: single-quoted.
+std::string shell_quote(const std::string& word) {
+    std::string out = "'";
+    for (const char c : word)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+/// What a shell command prints (trailing newlines removed); it must exit 0.
+std::string capture(const std::string& command) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string text;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        text += buffer;
+    INFO("command: " << command);
+    REQUIRE(::pclose(pipe) == 0);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
 /// A new database in the pre-034 state (033 substrate + seed 033), by tests/capi/fresh_db.sh.
 std::string fresh_database(const std::string& name) {
     const char* script = std::getenv("IUCORE_FRESH_DB");
     REQUIRE_MESSAGE(script != nullptr, "IUCORE_FRESH_DB is not set (run under CTest)");
     const std::string db = name + "_" + std::to_string(::getpid());
-    const std::string command = std::string("bash '") + script + "' '" + db + "'";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string conninfo;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        conninfo += buffer;
-    REQUIRE(::pclose(pipe) == 0);
-    while (!conninfo.empty() && (conninfo.back() == '\n' || conninfo.back() == '\r'))
-        conninfo.pop_back();
+    const auto conninfo = capture("bash " + shell_quote(script) + " " + shell_quote(db));
     REQUIRE(!conninfo.empty());
     return conninfo;
+}
+
+/// Rows of a query through psql, unaligned ('|' between columns, one row a line): to check what
+/// the library wrote without going through it.
+std::string psql_rows(const std::string& conninfo, const std::string& sql) {
+    return capture("psql=$(command -v psql || printf '%s\\n' /usr/lib/postgresql/*/bin/psql | "
+                   "sort -V | tail -n 1); \"$psql\" -X -A -t -q -v ON_ERROR_STOP=on -d " +
+                   shell_quote(conninfo) + " -c " + shell_quote(sql));
 }
 
 struct open_session {
@@ -402,6 +428,129 @@ struct open_session {
         REQUIRE_OK(iucore_session_open(&handle, conninfo.c_str()));
     }
     ~open_session() { iucore_session_close(&handle); }
+};
+
+/// What one thread of the 8-thread case saw. Checked on the main thread: no doctest assertion
+/// runs on the workers.
+struct thread_outcome {
+    bool opened = false;
+    std::string apply_outcome;
+    std::vector<std::int64_t> run_ids;
+    std::map<std::string, int> runs; // "command outcome" -> how many
+    std::vector<std::string> errors;
+};
+
+/// A governed run each thread makes in every round, and the outcome it must report (and log).
+struct planned_run {
+    std::string command;
+    const char* args;
+    std::string outcome;
+};
+const std::vector<planned_run> runs_per_round{
+    {"dot_iu_auto_instantiate_from_event", from_event_args.c_str(), "refused"}, // gates closed
+    {"dot_iu_collection_list", nullptr, "ok"},                                  // ungated
+    {"dot_iu_ping", nullptr, "refused"},                                        // not governed
+};
+
+/// One thread's own session: opens it, applies 034, then status, live explain, gates, the
+/// planned runs and one invalid call per round, then closes it. Failures go to outcome.errors.
+class session_worker {
+  public:
+    session_worker(thread_outcome& outcome, const iucore_definition* d, std::string conninfo,
+                   std::string actor)
+        : r_(outcome), d_(d), conninfo_(std::move(conninfo)), actor_(std::move(actor)) {}
+
+    void open() {
+        r_.opened = iucore_session_open(&s_, conninfo_.c_str()) == IUCORE_OK;
+        if (!r_.opened) r_.errors.push_back(std::string("open: ") + iucore_last_error_message());
+    }
+
+    void work(int rounds) {
+        if (!r_.opened) return;
+        try {
+            const std::string options = R"({"applied_by": ")" + actor_ + R"("})";
+            const auto applied =
+                report("apply", iucore_apply(&out_, s_, d_, "034", options.c_str()));
+            if (applied.is_object())
+                r_.apply_outcome = std::string(applied.at("outcome").as_string());
+            for (int round = 0; round < rounds; ++round)
+                one_round();
+        } catch (const std::exception& e) { // a report of another shape
+            r_.errors.push_back(std::string("unexpected report: ") + e.what());
+        }
+    }
+
+    void close() {
+        if (iucore_session_close(&s_) != IUCORE_OK || s_ != nullptr)
+            r_.errors.push_back("close failed");
+    }
+
+  private:
+    void one_round() {
+        const auto status = report("status", iucore_status(&out_, s_, d_));
+        bool seen = false;
+        if (status.is_object())
+            for (const auto& m : status.at("migrations").as_array())
+                if (m.at("migration") == "034") {
+                    seen = true;
+                    expect(m.at("state") == "applied",
+                           "status: 034 is " + json::serialize(m.at("state")));
+                }
+        expect(seen, "status: no 034");
+
+        const auto plan =
+            report("explain", iucore_explain(&out_, s_, d_, "dot_iu_auto_instantiate_from_event",
+                                             from_event_args.c_str()));
+        if (plan.is_object())
+            expect(plan.at("decision").at("allowed") == false,
+                   "explain: the gates allowed the command");
+
+        const auto gates = report("gates", iucore_gates(&out_, s_, d_));
+        if (gates.is_object())
+            for (const auto& e : gates.at("evaluated").as_array())
+                expect(e.at("value") == false, "gates: " + json::serialize(e));
+
+        for (const auto& planned : runs_per_round) {
+            const auto run =
+                report("run " + planned.command, iucore_run(&out_, s_, d_, planned.command.c_str(),
+                                                            planned.args, actor_.c_str()));
+            if (!run.is_object()) continue;
+            r_.run_ids.push_back(run.at("run_id").as_int64());
+            ++r_.runs[planned.command + " " + std::string(run.at("outcome").as_string())];
+        }
+
+        // A bad argument fails on this thread only (its last error), and logs nothing.
+        const int rc = iucore_run(&out_, s_, d_, "dot_iu_ping", R"(["x=1"])", actor_.c_str());
+        expect(rc == IUCORE_E_INVALID_ARGUMENT && out_ == nullptr &&
+                   iucore_last_error_code() == IUCORE_E_INVALID_ARGUMENT &&
+                   std::string(iucore_last_error_message()).find("unknown argument") !=
+                       std::string::npos,
+               "a bad argument: " + std::to_string(rc) + " " + iucore_last_error_message());
+    }
+
+    /// The report of a call that must succeed (null after a failure, which is recorded).
+    json::value report(const std::string& what, int rc) {
+        char* out = std::exchange(out_, nullptr);
+        if (rc != IUCORE_OK || out == nullptr) {
+            r_.errors.push_back(what + ": " + std::to_string(rc) + " " +
+                                iucore_last_error_message());
+            iucore_free(out);
+            return nullptr;
+        }
+        auto v = json::parse(out);
+        iucore_free(out);
+        return v;
+    }
+
+    void expect(bool ok, const std::string& what) {
+        if (!ok) r_.errors.push_back(what);
+    }
+
+    thread_outcome& r_;
+    const iucore_definition* d_;
+    std::string conninfo_, actor_;
+    iucore_session* s_ = nullptr;
+    char* out_ = nullptr;
 };
 
 } // namespace
@@ -570,6 +719,85 @@ TEST_SUITE("live") {
         expect_error(iucore_gates(&out, s, d.handle), IUCORE_E_BAD_HANDLE, "session");
         expect_error(iucore_apply(&out, s, d.handle, "034", nullptr), IUCORE_E_BAD_HANDLE,
                      "session");
+    }
+
+    // Run alone as capi.live.threads (also under TSan): 8 threads, each with its own session on
+    // one database, race to apply 034, then do status / explain / gates / governed runs in rounds.
+    TEST_CASE("8 threads each with their own session: 034 applies once and every run is logged") {
+        constexpr int threads = 8;
+        constexpr int rounds = 10;
+        const std::string tag = "capi_threads_" + std::to_string(::getpid());
+        const auto conninfo = fresh_database("capi_threads") +
+                              " options='-c lock_timeout=20s -c statement_timeout=60s'";
+        loaded_definition d; // one definition shared, read-only, by every thread
+
+        std::vector<thread_outcome> results(threads);
+        std::latch opened(threads);
+        {
+            std::vector<std::jthread> pool;
+            for (int t = 0; t < threads; ++t)
+                pool.emplace_back([&, t] {
+                    session_worker w(results[static_cast<std::size_t>(t)], d.handle, conninfo,
+                                     tag + "_" + std::to_string(t));
+                    w.open();
+                    opened.arrive_and_wait(); // every session is open before anyone applies
+                    w.work(rounds);
+                    w.close();
+                });
+        }
+
+        int applied = 0, already = 0;
+        std::string winner;
+        std::set<std::int64_t> run_ids;
+        std::size_t reported_runs = 0;
+        std::map<std::string, int> runs;
+        for (int t = 0; t < threads; ++t) {
+            const auto& r = results[static_cast<std::size_t>(t)];
+            INFO("thread " << t);
+            CHECK(r.opened);
+            for (const auto& e : r.errors)
+                FAIL_CHECK(e);
+            if (r.apply_outcome == "applied") {
+                ++applied;
+                winner = tag + "_" + std::to_string(t);
+            }
+            already += r.apply_outcome == "already_applied";
+            reported_runs += r.run_ids.size();
+            run_ids.insert(r.run_ids.begin(), r.run_ids.end());
+            for (const auto& [key, n] : r.runs)
+                runs[key] += n;
+        }
+        const auto runs_made = static_cast<std::size_t>(threads * rounds) * runs_per_round.size();
+        std::map<std::string, int> expected_runs;
+        int expected_ok = 0;
+        for (const auto& planned : runs_per_round) {
+            expected_runs[planned.command + " " + planned.outcome] += threads * rounds;
+            expected_ok += planned.outcome == "ok" ? threads * rounds : 0;
+        }
+
+        // Exactly one applier applied; the ledger names it.
+        CHECK(applied == 1);
+        CHECK(already == threads - 1);
+        CHECK(psql_rows(conninfo, "SELECT applied_by FROM public.iucore_migration_ledger WHERE "
+                                  "migration_id = '034'") == winner);
+        CHECK(psql_rows(conninfo, "SELECT count(*) FROM public.dot_iu_command_catalog") == "26");
+
+        // Every run made has its own run id and its own row in the run log, with the outcome it
+        // reported, under the actor of its thread.
+        CHECK(reported_runs == runs_made);
+        CHECK(run_ids.size() == runs_made);
+        CHECK(runs == expected_runs);
+        const auto logged = psql_rows(
+            conninfo, "SELECT count(*), count(DISTINCT actor), count(*) FILTER (WHERE outcome = "
+                      "'ok') FROM public.dot_iu_command_run WHERE actor LIKE '" +
+                          tag + "\\_%'");
+        CHECK(logged == std::to_string(runs_made) + "|" + std::to_string(threads) + "|" +
+                            std::to_string(expected_ok));
+        const auto rows = psql_rows(conninfo, "SELECT count(*) FROM public.dot_iu_command_run");
+        CHECK(rows == std::to_string(runs_made));
+        MESSAGE("threads: " << threads << ", sessions: " << threads << ", applied: " << applied
+                            << ", already applied: " << already << ", runs made: " << runs_made
+                            << ", runs logged: " << rows);
     }
 
 } // TEST_SUITE("live")
