@@ -192,7 +192,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const argument_spec
     v = {{"name", s.name},
          {"type", short_name(s.type)},
          {"required", s.required},
-         {"allowed", json::value_from(s.allowed)},
+         {"allowed", json::value_from(s.allowed, v.storage())},
          {"selects_mode", s.selects_mode}};
 }
 

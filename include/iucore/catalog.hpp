@@ -192,11 +192,12 @@ inline catalog_diff diff(const catalog& expected, const catalog& actual) {
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const catalog_row& r) {
-    json::object o{{"command_name", r.command_name},
-                   {"category", r.category},
-                   {"mutating", r.mutating},
-                   {"reversible", r.reversible},
-                   {"target_functions", json::value_from(r.target_functions)}};
+    json::object o({{"command_name", r.command_name},
+                    {"category", r.category},
+                    {"mutating", r.mutating},
+                    {"reversible", r.reversible},
+                    {"target_functions", json::value_from(r.target_functions, v.storage())}},
+                   v.storage());
     if (r.fixture) o["fixture"] = true;
     v = std::move(o);
 }
@@ -217,7 +218,7 @@ inline result<catalog_row> from_json(std::type_identity<catalog_row>, const json
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const catalog& c) {
-    v = json::value_from(c.rows());
+    v = json::value_from(c.rows(), v.storage());
 }
 
 /// A catalog from JSON rejects a repeated command_name (the table's primary key would).
@@ -243,12 +244,12 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const column_change
     v = {{"column", c.column}, {"expected", c.expected}, {"actual", c.actual}};
 }
 inline void tag_invoke(json::value_from_tag, json::value& v, const row_change& c) {
-    v = {{"command_name", c.command_name}, {"columns", json::value_from(c.columns)}};
+    v = {{"command_name", c.command_name}, {"columns", json::value_from(c.columns, v.storage())}};
 }
 inline void tag_invoke(json::value_from_tag, json::value& v, const catalog_diff& d) {
-    v = {{"missing", json::value_from(d.missing)},
-         {"extra", json::value_from(d.extra)},
-         {"changed", json::value_from(d.changed)},
+    v = {{"missing", json::value_from(d.missing, v.storage())},
+         {"extra", json::value_from(d.extra, v.storage())},
+         {"changed", json::value_from(d.changed, v.storage())},
          {"equal", d.empty()}};
 }
 

@@ -116,8 +116,8 @@ inline config_evaluation evaluate_boolean(const config_set& configs, std::string
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const config_entry& c) {
-    json::object o{{"key", c.key}, {"type", c.type}};
-    o["value"] = c.value ? json::value(*c.value) : json::value(nullptr);
+    json::object o({{"key", c.key}, {"type", c.type}}, v.storage());
+    o["value"] = c.value ? json::value(*c.value, v.storage()) : json::value(nullptr);
     if (c.fixture) o["fixture"] = true;
     v = std::move(o);
 }
@@ -136,7 +136,7 @@ inline result<config_entry> from_json(std::type_identity<config_entry>, const js
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const config_set& c) {
-    v = json::value_from(c.entries());
+    v = json::value_from(c.entries(), v.storage());
 }
 
 inline result<config_set> from_json(std::type_identity<config_set>, const json::value& v,
@@ -175,12 +175,12 @@ inline result<evaluation_error> from_json(std::type_identity<evaluation_error>,
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const config_evaluation& e) {
-    json::object o{{"key", e.key}, {"value", e.value}, {"reason", name(e.reason)}};
+    json::object o({{"key", e.key}, {"value", e.value}, {"reason", name(e.reason)}}, v.storage());
     if (e.error != evaluation_error::none) {
         o["error_code"] = name(e.error);
         o["error_message"] = e.error_message;
     }
-    o["raw"] = e.raw ? json::value(*e.raw) : json::value(nullptr);
+    o["raw"] = e.raw ? json::value(*e.raw, v.storage()) : json::value(nullptr);
     v = std::move(o);
 }
 

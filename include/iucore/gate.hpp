@@ -87,8 +87,8 @@ class gate_set {
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const gate& g) {
     v = {{"config", g.config},
-         {"modes", json::value_from(g.modes)},
-         {"commands", json::value_from(g.commands)}};
+         {"modes", json::value_from(g.modes, v.storage())},
+         {"commands", json::value_from(g.commands, v.storage())}};
 }
 
 inline result<gate> from_json(std::type_identity<gate>, const json::value& v,
@@ -104,7 +104,7 @@ inline result<gate> from_json(std::type_identity<gate>, const json::value& v,
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const gate_set& g) {
-    v = json::value_from(g.gates());
+    v = json::value_from(g.gates(), v.storage());
 }
 
 inline result<gate_set> from_json(std::type_identity<gate_set>, const json::value& v,
@@ -118,7 +118,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const gate_decision
          {"mode", name(d.requested)},
          {"allowed", d.allowed},
          {"verdict", d.verdict()},
-         {"evaluations", json::value_from(d.evaluations)}};
+         {"evaluations", json::value_from(d.evaluations, v.storage())}};
 }
 
 inline result<gate_decision> from_json(std::type_identity<gate_decision>, const json::value& v,

@@ -71,16 +71,17 @@ inline result<migration_kind> from_json(std::type_identity<migration_kind>, cons
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const migration& m) {
-    json::array functions;
+    json::array functions(v.storage());
     for (const auto& f : m.requires_functions)
         functions.emplace_back(f.regprocedure());
     v = {{"id", m.id},
          {"slug", m.slug},
          {"kind", name(m.kind)},
          {"requires",
-          {{"migrations", json::value_from(m.requires_migrations)}, {"functions", functions}}},
-         {"adds", json::value_from(m.adds)},
-         {"surface_delta", json::value_from(m.surface_delta)}};
+          {{"migrations", json::value_from(m.requires_migrations, v.storage())},
+           {"functions", functions}}},
+         {"adds", json::value_from(m.adds, v.storage())},
+         {"surface_delta", json::value_from(m.surface_delta, v.storage())}};
     // A zero delta is written as {} so a data-only migration reads as the record states it.
     if (m.surface_delta.is_zero()) v.as_object()["surface_delta"] = json::object();
 }
@@ -133,10 +134,10 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const migration_exp
          {"rows_after", e.rows_after},
          {"distinct_targets_before", e.distinct_targets_before},
          {"distinct_targets_after", e.distinct_targets_after},
-         {"new_rows", json::value_from(e.new_rows)},
-         {"surface_before", json::value_from(e.surface_before)},
-         {"surface_after", json::value_from(e.surface_after)},
-         {"rollback_guard", json::value_from(e.guard)}};
+         {"new_rows", json::value_from(e.new_rows, v.storage())},
+         {"surface_before", json::value_from(e.surface_before, v.storage())},
+         {"surface_after", json::value_from(e.surface_after, v.storage())},
+         {"rollback_guard", json::value_from(e.guard, v.storage())}};
 }
 
 } // namespace iucore

@@ -30,7 +30,7 @@ struct pin_mismatch {
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const pin_site& p) {
-    json::object o{{"file", p.file}, {"pattern", p.pattern}, {"figure", p.figure}};
+    json::object o({{"file", p.file}, {"pattern", p.pattern}, {"figure", p.figure}}, v.storage());
     if (p.version) o["version"] = *p.version;
     v = std::move(o);
 }

@@ -32,7 +32,7 @@ struct registry_entry {
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const mode_argument& m) {
-    json::object modes;
+    json::object modes(v.storage());
     for (const auto& [value, mode_value] : m.modes)
         modes[value] = name(mode_value);
     v = {{"name", m.name}, {"modes", modes}};
@@ -52,9 +52,9 @@ inline result<mode_argument> from_json(std::type_identity<mode_argument>, const 
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const registry_entry& e) {
-    json::object o{{"command", e.command}, {"function", e.function}};
-    if (e.mode_arg) o["mode_argument"] = json::value_from(*e.mode_arg);
-    if (!e.allowed.empty()) o["allowed"] = json::value_from(e.allowed);
+    json::object o({{"command", e.command}, {"function", e.function}}, v.storage());
+    if (e.mode_arg) o["mode_argument"] = json::value_from(*e.mode_arg, v.storage());
+    if (!e.allowed.empty()) o["allowed"] = json::value_from(e.allowed, v.storage());
     if (e.reversed_by) o["reversed_by"] = *e.reversed_by;
     if (e.fixture) o["fixture"] = true;
     v = std::move(o);

@@ -59,12 +59,12 @@ struct schema_model {
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const surface_rules& s) {
-    json::object o{{"schemas", json::value_from(s.schemas)}};
+    json::object o({{"schemas", json::value_from(s.schemas, v.storage())}}, v.storage());
     for (const auto& [kind, rule] : s.kinds) {
         if (!rule.registry.empty())
             o[name(kind)] = {{"registry", rule.registry}};
         else
-            o[name(kind)] = {{"names_like", json::value_from(rule.names_like)}};
+            o[name(kind)] = {{"names_like", json::value_from(rule.names_like, v.storage())}};
     }
     v = std::move(o);
 }
@@ -104,7 +104,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const schema_model&
            {"value_column", s.configs.value_column},
            {"type_column", s.configs.type_column}}},
          {"ledger", {{"table", s.ledger.table}}},
-         {"surface", json::value_from(s.surface)}};
+         {"surface", json::value_from(s.surface, v.storage())}};
 }
 
 namespace detail {

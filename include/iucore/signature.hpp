@@ -165,7 +165,7 @@ inline result<pg_type> from_json(std::type_identity<pg_type>, const json::value&
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const parameter& p) {
     // An unnamed parameter (the record's form) is written without a name, and reads back so.
-    json::object o;
+    json::object o(v.storage());
     if (!p.name.empty()) o["name"] = p.name;
     o["type"] = short_name(p.type);
     if (p.has_default) o["default"] = true;
@@ -187,7 +187,8 @@ inline result<parameter> from_json(std::type_identity<parameter>, const json::va
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const signature& s) {
-    json::object o{{"name", s.name}, {"parameters", json::value_from(s.parameters)}};
+    json::object o({{"name", s.name}, {"parameters", json::value_from(s.parameters, v.storage())}},
+                   v.storage());
     if (s.returns) o["returns"] = short_name(*s.returns);
     if (s.fixture) o["fixture"] = true;
     v = std::move(o);

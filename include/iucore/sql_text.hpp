@@ -273,18 +273,19 @@ inline constexpr std::size_t pg_max_identifier_bytes = 63;
 /// `ident` as PostgreSQL's quote_ident would write it: bare when it is a lower-case name that
 /// is not a keyword, else in double quotes with embedded quotes doubled.
 inline result<std::string> quote_identifier(std::string_view ident) {
-    const auto shown = detail::quote_for_message(ident);
+    // Quoted for a message only on failure: quoting is a hot path of explain and run.
+    const auto shown = [ident] { return detail::quote_for_message(ident); };
     if (ident.empty()) {
         return fail(errc::invalid_argument,
-                    "identifier " + shown + " is empty: expected 1 to 63 bytes of UTF-8");
+                    "identifier " + shown() + " is empty: expected 1 to 63 bytes of UTF-8");
     }
     if (const auto problem = detail::text_problem(ident); !problem.empty()) {
-        return fail(errc::invalid_argument, "identifier " + shown + " is not usable because " +
+        return fail(errc::invalid_argument, "identifier " + shown() + " is not usable because " +
                                                 problem + ": expected UTF-8 text without NUL");
     }
     if (ident.size() > pg_max_identifier_bytes) {
         return fail(errc::invalid_argument,
-                    "identifier " + shown + " is " + std::to_string(ident.size()) +
+                    "identifier " + shown() + " is " + std::to_string(ident.size()) +
                         " bytes long: expected at most 63 bytes (NAMEDATALEN-1), since "
                         "PostgreSQL would silently truncate it");
     }
@@ -312,17 +313,17 @@ inline result<std::string> quote_identifier(std::string_view ident) {
 
 /// `name` or `schema.name` (plain, unquoted parts) with each part quoted by quote_identifier.
 inline result<std::string> quote_qualified_name(std::string_view qualified) {
-    const auto shown = detail::quote_for_message(qualified);
+    const auto shown = [qualified] { return detail::quote_for_message(qualified); };
     const auto dot = qualified.find('.');
     if (dot != std::string_view::npos && qualified.find('.', dot + 1) != std::string_view::npos) {
-        return fail(errc::invalid_argument, "qualified name " + shown +
+        return fail(errc::invalid_argument, "qualified name " + shown() +
                                                 " has more than one dot: expected \"name\" or "
                                                 "\"schema.name\"");
     }
     if (qualified.empty() ||
         (dot != std::string_view::npos && (dot == 0 || dot + 1 == qualified.size()))) {
         return fail(errc::invalid_argument,
-                    "qualified name " + shown +
+                    "qualified name " + shown() +
                         " has an empty part: expected \"name\" or \"schema.name\"");
     }
     std::string out;
@@ -330,7 +331,7 @@ inline result<std::string> quote_qualified_name(std::string_view qualified) {
         auto schema = quote_identifier(qualified.substr(0, dot));
         if (!schema) {
             return fail(errc::invalid_argument,
-                        "in qualified name " + shown + ": " + schema.error().message);
+                        "in qualified name " + shown() + ": " + schema.error().message);
         }
         out = std::move(schema).value();
         out += '.';
@@ -339,7 +340,7 @@ inline result<std::string> quote_qualified_name(std::string_view qualified) {
         quote_identifier(dot == std::string_view::npos ? qualified : qualified.substr(dot + 1));
     if (!name) {
         return fail(errc::invalid_argument,
-                    "in qualified name " + shown + ": " + name.error().message);
+                    "in qualified name " + shown() + ": " + name.error().message);
     }
     out += name.value();
     return out;

@@ -79,7 +79,7 @@ inline std::vector<surface_difference> diff(const surface& expected, const surfa
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const surface& s) {
-    json::object o;
+    json::object o(v.storage());
     for (auto k : all_surface_kinds)
         o[name(k)] = s[k];
     o["total"] = s.total();

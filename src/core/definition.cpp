@@ -337,18 +337,18 @@ result<void> definition::validate() const {
 void tag_invoke(json::value_from_tag, json::value& v, const definition& d) {
     v = {{"format", d.format},
          {"name", d.name},
-         {"schema", json::value_from(d.schema)},
-         {"categories", json::value_from(d.categories)},
-         {"signatures", json::value_from(d.signatures)},
-         {"configs", json::value_from(d.configs)},
-         {"gates", json::value_from(d.gates)},
+         {"schema", json::value_from(d.schema, v.storage())},
+         {"categories", json::value_from(d.categories, v.storage())},
+         {"signatures", json::value_from(d.signatures, v.storage())},
+         {"configs", json::value_from(d.configs, v.storage())},
+         {"gates", json::value_from(d.gates, v.storage())},
          {"baseline",
           {{"version", d.base.version},
-           {"catalog", json::value_from(d.base.rows)},
-           {"surface", json::value_from(d.base.inventory)}}},
-         {"migrations", json::value_from(d.migrations)},
-         {"registry", json::value_from(d.registry)},
-         {"pins", json::value_from(d.pins)}};
+           {"catalog", json::value_from(d.base.rows, v.storage())},
+           {"surface", json::value_from(d.base.inventory, v.storage())}}},
+         {"migrations", json::value_from(d.migrations, v.storage())},
+         {"registry", json::value_from(d.registry, v.storage())},
+         {"pins", json::value_from(d.pins, v.storage())}};
 }
 
 result<definition> from_json(std::type_identity<definition>, const json::value& v,
@@ -389,7 +389,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const figures& f) {
          {"distinct_targets", f.distinct_targets},
          {"governed_commands", f.governed_commands},
          {"registry_entries", f.registry_entries},
-         {"surface", json::value_from(f.inventory)}};
+         {"surface", json::value_from(f.inventory, v.storage())}};
 }
 
 } // namespace iucore

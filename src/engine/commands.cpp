@@ -7,31 +7,33 @@
 namespace iucore {
 
 void tag_invoke(json::value_from_tag, json::value& v, const run_report& r) {
-    json::object o{{"operation", "run"},
-                   {"command", r.command},
-                   {"mode", name(r.selected)},
-                   {"outcome", name(r.outcome)},
-                   {"message", r.message},
-                   {"run_id", r.run_id},
-                   {"decision", json::value_from(r.decision)},
-                   {"round_trips", r.round_trips}};
-    o["result"] = r.result_json.empty() ? json::value(nullptr) : json::parse(r.result_json);
+    json::object o({{"operation", "run"},
+                    {"command", r.command},
+                    {"mode", name(r.selected)},
+                    {"outcome", name(r.outcome)},
+                    {"message", r.message},
+                    {"run_id", r.run_id},
+                    {"decision", json::value_from(r.decision, v.storage())},
+                    {"round_trips", r.round_trips}},
+                   v.storage());
+    o["result"] =
+        r.result_json.empty() ? json::value(nullptr) : json::parse(r.result_json, v.storage());
     v = std::move(o);
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const gates_report& r) {
-    json::array gates;
+    json::array gates(v.storage());
     for (const auto& g : r.gates) {
         auto evaluated = std::find_if(r.evaluated.begin(), r.evaluated.end(),
                                       [&](const auto& e) { return e.key == g.config; });
         gates.push_back({{"config", g.config},
-                         {"modes", json::value_from(g.modes)},
-                         {"commands", json::value_from(g.commands)},
+                         {"modes", json::value_from(g.modes, v.storage())},
+                         {"commands", json::value_from(g.commands, v.storage())},
                          {"open", evaluated != r.evaluated.end() && evaluated->value}});
     }
     v = {{"operation", "gates"},
-         {"configs", json::value_from(r.live)},
-         {"evaluated", json::value_from(r.evaluated)},
+         {"configs", json::value_from(r.live, v.storage())},
+         {"evaluated", json::value_from(r.evaluated, v.storage())},
          {"gates", gates}};
 }
 
@@ -279,10 +281,11 @@ result<definition> promote(session& s, const definition& d, const promote_option
 void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r) {
     const auto& m = r.promoted.migrations.back();
     v = {{"operation", "promote"},
-         {"migration", json::value_from(m)},
-         {"expectations", json::value_from(r.promoted.expectations(m.id).value())},
-         {"definition", json::value_from(r.promoted)}};
-    v.as_object()["path"] = r.path.empty() ? json::value(nullptr) : json::value(r.path);
+         {"migration", json::value_from(m, v.storage())},
+         {"expectations", json::value_from(r.promoted.expectations(m.id).value(), v.storage())},
+         {"definition", json::value_from(r.promoted, v.storage())}};
+    v.as_object()["path"] =
+        r.path.empty() ? json::value(nullptr) : json::value(r.path, v.storage());
 }
 
 } // namespace iucore

@@ -38,9 +38,9 @@ result<void> save_definition_file(const definition& d, const std::string& path) 
 
 void tag_invoke(json::value_from_tag, json::value& v, const pins_report& r) {
     v = {{"operation", "pins"},
-         {"figures", json::value_from(r.by_version)},
+         {"figures", json::value_from(r.by_version, v.storage())},
          {"checked_sites", r.checked_sites},
-         {"mismatches", json::value_from(r.mismatches)},
+         {"mismatches", json::value_from(r.mismatches, v.storage())},
          {"ok", r.ok()}};
 }
 

@@ -22,7 +22,7 @@ struct check_result {
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const check_result& c) {
-    json::object columns;
+    json::object columns(v.storage());
     for (const auto& [name, value] : c.columns)
         columns[name] = value;
     v = {{"check", c.name},
@@ -69,7 +69,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const apply_report&
          {"dry_run", r.dry_run},
          {"inserted", r.inserted},
          {"insert_status", r.insert_status},
-         {"checks", json::value_from(r.checks)},
+         {"checks", json::value_from(r.checks, v.storage())},
          {"checksum", r.checksum},
          {"checksum_algorithm", r.checksum_algorithm},
          {"chain_hash", r.chain_hash},
@@ -90,7 +90,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const rollback_repo
          {"migration", r.migration},
          {"back_to", r.back_to},
          {"deleted", r.deleted},
-         {"checks", json::value_from(r.checks)},
+         {"checks", json::value_from(r.checks, v.storage())},
          {"round_trips", r.round_trips}};
 }
 
@@ -108,7 +108,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const verify_report
     v = {{"operation", "verify"},
          {"version", r.version},
          {"ok", r.ok()},
-         {"checks", json::value_from(r.checks)}};
+         {"checks", json::value_from(r.checks, v.storage())}};
 }
 
 struct prove_step {
@@ -143,7 +143,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const prove_report&
     v = {{"operation", "prove"},
          {"migration", r.migration},
          {"ok", r.ok()},
-         {"steps", json::value_from(r.steps)}};
+         {"steps", json::value_from(r.steps, v.storage())}};
 }
 
 struct diff_report {
@@ -158,7 +158,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const diff_report& 
          {"version", r.version},
          {"expected_rows", r.expected_rows},
          {"live_rows", r.live_rows},
-         {"diff", json::value_from(r.differences)}};
+         {"diff", json::value_from(r.differences, v.storage())}};
 }
 
 struct surface_report {
@@ -171,9 +171,9 @@ struct surface_report {
 inline void tag_invoke(json::value_from_tag, json::value& v, const surface_report& r) {
     v = {{"operation", "surface"},
          {"version", r.version},
-         {"expected", json::value_from(r.expected)},
-         {"live", json::value_from(r.live)},
-         {"differences", json::value_from(r.differences)},
+         {"expected", json::value_from(r.expected, v.storage())},
+         {"live", json::value_from(r.live, v.storage())},
+         {"differences", json::value_from(r.differences, v.storage())},
          {"ok", r.differences.empty()}};
 }
 
@@ -185,7 +185,7 @@ struct status_report {
 inline void tag_invoke(json::value_from_tag, json::value& v, const status_report& r) {
     v = {{"operation", "status"},
          {"ledger_exists", r.ledger_exists},
-         {"migrations", json::value_from(r.migrations)}};
+         {"migrations", json::value_from(r.migrations, v.storage())}};
 }
 
 } // namespace iucore
