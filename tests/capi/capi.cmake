@@ -8,6 +8,8 @@
 #   capi.live.threads       8 threads, each with its own session, on one database: 034 applied
 #                           by exactly one, every governed run logged (also run under TSan)
 #   capi.python             examples/python/tests under unittest, over ctypes
+#   capi.python.valgrind    tests/capi/python_host.py under valgrind: nothing of libiucore's in
+#                           valgrind's errors or definite leaks (run_python_valgrind.sh)
 #   example.c[.valgrind]    examples/c against a fresh database (and under valgrind)
 #   example.cpp             examples/cpp against a fresh database
 #   package.consumer        cmake --install, then tests/consumer built by find_package and by
@@ -72,6 +74,18 @@ if(TARGET iucore_cli)
       "PYTHONDONTWRITEBYTECODE=1"
       "IUCORE_PROJECT_VERSION=${PROJECT_VERSION}"
       "IUCORE_REQUIRE_LIVE=1")
+
+    # A representative Python host (tests/capi/python_host.py) under valgrind: no memory error
+    # and no definite leak with a frame in libiucore (CPython's own records do not count).
+    if(IUCORE_VALGRIND)
+      iucore_add_pg_test(NAME capi.python.valgrind
+        COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_python_valgrind.sh
+                ${Python3_EXECUTABLE})
+      set_property(TEST capi.python.valgrind APPEND PROPERTY ENVIRONMENT ${_capi_db_env}
+        "IUCORE_LIBRARY=$<TARGET_FILE:iucore_c>"
+        "PYTHONPATH=${IUCORE_EXAMPLES_DIR}/python")
+      set_tests_properties(capi.python.valgrind PROPERTIES TIMEOUT 600)
+    endif()
   endif()
 
   if(TARGET iucore_example_c)
