@@ -217,9 +217,8 @@ def _json_text(value):
 
 
 def _check(status):
-    lib = _lib()
     if status != OK:
-        message = lib.iucore_last_error_message().decode("utf-8", "replace")
+        message = _lib().iucore_last_error_message().decode("utf-8", "replace")
         raise IucoreError(status, message)
 
 
