@@ -235,11 +235,40 @@ def _call_json(function, *args, parse=True):
     return json.loads(text) if parse and text is not None else text
 
 
-class Definition:
-    """A loaded definition (an ``iucore_definition`` handle). Immutable: threads may share it."""
+class _Handle:
+    """An owned library handle: closed once, by ``close``, ``with`` or garbage collection."""
+
+    _release = None  # the library function that frees the handle and sets it to NULL
 
     def __init__(self, handle):
         self._handle = ctypes.c_void_p(handle)
+
+    @property
+    def handle(self):
+        """The raw handle (None once closed); a closed handle is rejected by the library."""
+        return self._handle.value
+
+    def close(self):
+        if self._handle.value is not None:
+            _check(getattr(_lib(), self._release)(ctypes.byref(self._handle)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Definition(_Handle):
+    """A loaded definition (an ``iucore_definition`` handle). Immutable: threads may share it."""
+
+    _release = "iucore_definition_destroy"
 
     @classmethod
     def from_file(cls, path):
@@ -256,27 +285,6 @@ class Definition:
         )
         _check(status)
         return cls(out.value)
-
-    @property
-    def handle(self):
-        """The raw handle (None once closed); a closed handle is rejected by the library."""
-        return self._handle.value
-
-    def close(self):
-        if self._handle.value is not None:
-            _check(_lib().iucore_definition_destroy(ctypes.byref(self._handle)))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def to_json(self):
         return _call_json("iucore_definition_json", self._handle)
@@ -316,33 +324,15 @@ class Definition:
         )
 
 
-class Session:
+class Session(_Handle):
     """One database session (an ``iucore_session`` handle): one thread at a time."""
+
+    _release = "iucore_session_close"
 
     def __init__(self, conninfo=None):
         out = ctypes.c_void_p()
         _check(_lib().iucore_session_open(ctypes.byref(out), _text(conninfo)))
-        self._handle = ctypes.c_void_p(out.value)
-
-    @property
-    def handle(self):
-        return self._handle.value
-
-    def close(self):
-        if self._handle.value is not None:
-            _check(_lib().iucore_session_close(ctypes.byref(self._handle)))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        super().__init__(out.value)
 
     def apply(self, definition, migration_id, dry_run=False, applied_by=None):
         options = {"dry_run": bool(dry_run)}
