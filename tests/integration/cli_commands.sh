@@ -16,29 +16,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cli_commands.XXXXXX")
 database="iucore_cli_commands_$$"
-cleanup() {
-    if [[ -z ${IUCORE_KEEP_TEST_DB:-} || ${IUCORE_KEEP_TEST_DB} == 0 ]]; then
-        psql -X -q -d "$IUCORE_TEST_CONNINFO" \
-            -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-pass() {
-    printf 'PASS  %s\n' "$1"
-    passes=$((passes + 1))
-}
-# fail DESCRIPTION: the output of the last CLI call is shown, indented.
-fail() {
-    printf 'FAIL  %s\n' "$1"
-    [[ -s $work/out ]] && sed 's/^/      | /' "$work/out" | tail -n 25
-    failures=$((failures + 1))
-}
+databases+=("$database")
 check() { # check DESCRIPTION COMMAND...: PASS when the command succeeds
     local what=$1
     shift

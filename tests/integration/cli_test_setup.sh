@@ -1,5 +1,7 @@
 # Sourced by the CLI test scripts: their arguments (the iucore CLI and the examples directory),
-# the paths they derive, and the throwaway-PostgreSQL environment CTest's fixture provides.
+# the paths they derive, the throwaway-PostgreSQL environment CTest's fixture provides, a work
+# directory ($work) and the databases a script creates ($databases), both removed at exit
+# (IUCORE_KEEP_TEST_DB=1 keeps the databases), and the PASS/FAIL tally.
 # shellcheck shell=bash disable=SC2034
 if (($# != 2)); then
     echo "usage: ${0##*/} IUCORE_CLI EXAMPLES_DIR" >&2
@@ -15,4 +17,37 @@ readonly substrate=$examples/substrate/033_substrate.sql
 [[ -x $cli ]] || {
     echo "${0##*/}: $cli is not executable" >&2
     exit 2
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/${0##*/}.XXXXXX")
+databases=() # each name a script creates is added here, to be dropped at exit
+cleanup() {
+    local db
+    if [[ -z ${IUCORE_KEEP_TEST_DB:-} || ${IUCORE_KEEP_TEST_DB} == 0 ]]; then
+        for db in "${databases[@]}"; do
+            psql -X -q -d "$IUCORE_TEST_CONNINFO" \
+                -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        done
+    fi
+    rm -rf -- "$work"
+}
+trap cleanup EXIT
+
+failures=0
+passes=0
+pass() {
+    printf 'PASS  %s\n' "$1"
+    passes=$((passes + 1))
+}
+# fail DESCRIPTION [FILE...]: the files (by default $work/out, the output of the last step) are
+# shown, indented.
+fail() {
+    printf 'FAIL  %s\n' "$1"
+    shift
+    local f
+    (($# > 0)) || set -- "$work/out"
+    for f in "$@"; do
+        [[ -s $f ]] && sed 's/^/      | /' "$f" | tail -n 25
+    done
+    failures=$((failures + 1))
 }

@@ -24,16 +24,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/hostile_cli.XXXXXX")
 database="iucore_hostile_cli_$$"
-cleanup() {
-    if [[ -z ${IUCORE_KEEP_TEST_DB:-} || ${IUCORE_KEEP_TEST_DB} == 0 ]]; then
-        psql -X -q -d "$IUCORE_TEST_CONNINFO" \
-            -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
+databases+=("$database")
 
 # --- the tally ----------------------------------------------------------------------------------
 failures=0

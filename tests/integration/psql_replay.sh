@@ -13,37 +13,6 @@ set -euo pipefail
 # shellcheck source=cli_test_setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/psql_replay.XXXXXX")
-databases=()
-cleanup() {
-    local db
-    if [[ -z ${IUCORE_KEEP_TEST_DB:-} || ${IUCORE_KEEP_TEST_DB} == 0 ]]; then
-        for db in "${databases[@]}"; do
-            psql -X -q -d "$IUCORE_TEST_CONNINFO" \
-                -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-        done
-    fi
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-pass() {
-    printf 'PASS  %s\n' "$1"
-    passes=$((passes + 1))
-}
-# fail DESCRIPTION [FILE...]: the files (output of the step) are shown, indented.
-fail() {
-    printf 'FAIL  %s\n' "$1"
-    shift
-    local f
-    for f in "$@"; do
-        [[ -s $f ]] && sed 's/^/      | /' "$f" | tail -n 25
-    done
-    failures=$((failures + 1))
-}
-
 # A fresh database; prints its conninfo.
 new_database() {
     local name="iucore_replay_$$_$1"
