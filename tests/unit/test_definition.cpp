@@ -23,11 +23,7 @@ namespace json = boost::json;
 namespace {
 
 using iucore_test::example_definition_json;
-using example_text_fn = std::string (*)();
-const example_text_fn example_text = iucore_test::example_definition_text;
-json::value example_json() {
-    return example_definition_json();
-}
+using iucore_test::example_definition_text;
 
 definition parse_ok(std::string_view text) {
     auto d = iucore::parse_definition(text, "iu_core.json");
@@ -36,7 +32,7 @@ definition parse_ok(std::string_view text) {
 }
 
 definition example() {
-    return parse_ok(example_text());
+    return parse_ok(example_definition_text());
 }
 
 json::object& obj(json::value& v) {
@@ -151,7 +147,7 @@ TEST_CASE("the figures are derived from the definition, not typed") {
     CHECK(d.surface_at("034").value().total() == d.base.inventory.total());
 
     // Changing the definition changes the figures.
-    auto v = example_json();
+    auto v = example_definition_json();
     migration_034(v)["adds"].as_array().emplace_back(json::parse(
         R"({"command_name":"dot_iu_help","category":"inspect","mutating":false,
             "reversible":false,"target_functions":["fn_iu_help"]})"));
@@ -233,7 +229,7 @@ TEST_CASE("catalog_at folds the migrations over the baseline") {
 }
 
 TEST_CASE("a later migration: folding stops at the version asked for; dependents") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("migrations").as_array().emplace_back(json::parse(R"j({
         "id": "035", "slug": "help_registration", "kind": "ddl",
         "requires": {"migrations": ["034"], "functions": ["fn_iu_help()"]},
@@ -335,39 +331,39 @@ TEST_CASE("the example's registry and signatures, as the record names them") {
 // ---- malformed definitions: one mutation each -------------------------------------------
 
 TEST_CASE("malformed: unknown key at the top level") {
-    auto v = example_json();
+    auto v = example_definition_json();
     obj(v)["colour"] = "red";
     expect_invalid(v, {"$: unknown key \"colour\""});
 }
 
 TEST_CASE("malformed: unknown key in nested objects") {
     SUBCASE("a catalog row") {
-        auto v = example_json();
+        auto v = example_definition_json();
         first_baseline_row(v)["command"] = "dot_iu_x";
         expect_invalid(v, {"$.baseline.catalog[0]: unknown key \"command\""});
     }
     SUBCASE("the baseline") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("baseline").as_object()["rows"] = 24;
         expect_invalid(v, {"$.baseline: unknown key \"rows\""});
     }
     SUBCASE("a migration's requires") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["requires"].as_object()["tables"] = json::array();
         expect_invalid(v, {"$.migrations[0].requires: unknown key \"tables\""});
     }
     SUBCASE("the schema") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("schema").at("run_log").as_object()["command"] = "command";
         expect_invalid(v, {"$.schema.run_log: unknown key \"command\""});
     }
     SUBCASE("a surface rule") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("schema").at("surface").at("view").as_object()["names"] = json::array();
         expect_invalid(v, {"$.schema.surface.view: unknown key \"names\""});
     }
     SUBCASE("a registry entry's mode argument") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("registry").at(24).at("mode_argument").as_object()["fallback"] = "dry_run";
         expect_invalid(v, {"$.registry[24].mode_argument: unknown key \"fallback\""});
     }
@@ -375,22 +371,22 @@ TEST_CASE("malformed: unknown key in nested objects") {
 
 TEST_CASE("malformed: wrong type") {
     SUBCASE("a boolean given as text") {
-        auto v = example_json();
+        auto v = example_definition_json();
         first_baseline_row(v)["mutating"] = "yes";
         expect_invalid(v, {"$.baseline.catalog[0].mutating: expected a boolean", "\"yes\""});
     }
     SUBCASE("a count given as text") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("baseline").at("surface").as_object()["view"] = "30";
         expect_invalid(v, {"$.baseline.surface.view: expected an integer", "\"30\""});
     }
     SUBCASE("a list given as a string") {
-        auto v = example_json();
+        auto v = example_definition_json();
         obj(v)["categories"] = "collection";
         expect_invalid(v, {"$.categories: expected an array", "\"collection\""});
     }
     SUBCASE("a number where a name belongs") {
-        auto v = example_json();
+        auto v = example_definition_json();
         first_baseline_row(v)["target_functions"].as_array()[0] = 7;
         expect_invalid(v, {"$.baseline.catalog[0].target_functions[0]: expected a string", "7"});
     }
@@ -400,7 +396,7 @@ TEST_CASE("malformed: wrong type") {
 }
 
 TEST_CASE("malformed: duplicate command in the baseline") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("baseline").at("catalog").at(3).as_object()["command_name"] = "dot_iu_collection_list";
     expect_invalid(
         v, {"$.baseline.catalog[3].command_name", "duplicate command \"dot_iu_collection_list\""});
@@ -408,20 +404,20 @@ TEST_CASE("malformed: duplicate command in the baseline") {
 
 TEST_CASE("malformed: duplicate command across a migration") {
     SUBCASE("a migration re-adds a baseline command") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["adds"].at(1).as_object()["command_name"] = "dot_iu_lifecycle_purge";
         expect_invalid(v, {"$.migrations[0].adds[1].command_name",
                            "duplicate command \"dot_iu_lifecycle_purge\""});
     }
     SUBCASE("a migration adds the same command twice") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["adds"].at(1).as_object()["command_name"] =
             "dot_iu_auto_instantiate_from_event";
         expect_invalid(v, {"$.migrations[0].adds[1].command_name",
                            "duplicate command \"dot_iu_auto_instantiate_from_event\""});
     }
     SUBCASE("the registry lists a command twice") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("registry").at(1).as_object()["command"] = "dot_iu_collection_list";
         expect_invalid(v,
                        {"$.registry[1].command", "duplicate command \"dot_iu_collection_list\""});
@@ -430,44 +426,44 @@ TEST_CASE("malformed: duplicate command across a migration") {
 
 TEST_CASE("malformed: a command without the dot_iu_ prefix") {
     SUBCASE("baseline") {
-        auto v = example_json();
+        auto v = example_definition_json();
         first_baseline_row(v)["command_name"] = "iu_collection_list";
         expect_invalid(v, {"$.baseline.catalog[0].command_name", "\"iu_collection_list\"",
                            "must start with dot_iu_"});
     }
     SUBCASE("migration") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["adds"].at(0).as_object()["command_name"] = "DOT_IU_X";
         expect_invalid(v, {"$.migrations[0].adds[0].command_name", "\"DOT_IU_X\""});
     }
     SUBCASE("the bare prefix") {
-        auto v = example_json();
+        auto v = example_definition_json();
         first_baseline_row(v)["command_name"] = "dot_iu_";
         expect_invalid(v, {"$.baseline.catalog[0].command_name", "\"dot_iu_\""});
     }
     SUBCASE("registry") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("registry").at(0).as_object()["command"] = "iu_x";
         expect_invalid(v, {"$.registry[0].command", "\"iu_x\" must start with dot_iu_"});
     }
 }
 
 TEST_CASE("malformed: unknown category") {
-    auto v = example_json();
+    auto v = example_definition_json();
     migration_034(v)["adds"].at(0).as_object()["category"] = "orchestration";
     expect_invalid(
         v, {"$.migrations[0].adds[0].category", "\"orchestration\"", "is not a known category"});
 }
 
 TEST_CASE("malformed: a target function without a signature") {
-    auto v = example_json();
+    auto v = example_definition_json();
     first_baseline_row(v)["target_functions"] = json::array{"fn_iu_collection_list", "fn_iu_nope"};
     expect_invalid(
         v, {"$.baseline.catalog[0].target_functions[1]", "\"fn_iu_nope\"", "has no signature"});
 }
 
 TEST_CASE("malformed: empty target_functions") {
-    auto v = example_json();
+    auto v = example_definition_json();
     migration_034(v)["adds"].at(1).as_object()["target_functions"] = json::array();
     expect_invalid(v, {"$.migrations[0].adds[1].target_functions",
                        "\"dot_iu_auto_instantiate_rollback_by_actor\"", "at least one"});
@@ -475,12 +471,12 @@ TEST_CASE("malformed: empty target_functions") {
 
 TEST_CASE("malformed: a migration requiring an unknown migration") {
     SUBCASE("an unknown version") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["requires"].as_object()["migrations"] = json::array{"033", "032"};
         expect_invalid(v, {"$.migrations[0].requires.migrations", "\"032\""});
     }
     SUBCASE("a later migration") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("migrations").as_array().emplace_back(json::parse(R"({
             "id": "035", "slug": "later", "kind": "data_only", "requires": {},
             "adds": [{"command_name": "dot_iu_help", "category": "inspect", "mutating": false,
@@ -489,7 +485,7 @@ TEST_CASE("malformed: a migration requiring an unknown migration") {
         expect_invalid(v, {"$.migrations[0].requires.migrations", "requires \"035\""});
     }
     SUBCASE("a duplicate migration id") {
-        auto v = example_json();
+        auto v = example_definition_json();
         auto copy = v.at("migrations").at(0);
         copy.as_object()["adds"] = json::parse(R"([{"command_name": "dot_iu_help",
             "category": "inspect", "mutating": false, "reversible": false,
@@ -501,33 +497,33 @@ TEST_CASE("malformed: a migration requiring an unknown migration") {
 
 TEST_CASE("malformed: requires.functions naming an unknown signature") {
     SUBCASE("an unknown function") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["requires"].at("functions").as_array()[1] = "fn_iu_nope(text,boolean)";
         expect_invalid(v, {"$.migrations[0].requires.functions", "\"fn_iu_nope(text,boolean)\"",
                            "is not a signature"});
     }
     SUBCASE("a known function with other argument types") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["requires"].at("functions").as_array()[1] =
             "fn_iu_auto_instantiate_rollback_by_actor(text)";
         expect_invalid(v, {"$.migrations[0].requires.functions",
                            "\"fn_iu_auto_instantiate_rollback_by_actor(text)\""});
     }
     SUBCASE("text that is not a signature") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["requires"].at("functions").as_array()[0] = "fn_iu_x(uuid,";
         expect_invalid(v, {"$.migrations[0].requires.functions[0]", "\"fn_iu_x(uuid,\""});
     }
 }
 
 TEST_CASE("malformed: a surface total that does not add up") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("baseline").at("surface").as_object()["total"] = 180;
     expect_invalid(v, {"$.baseline.surface.total", "180 does not add up", "sum to 181"});
 }
 
 TEST_CASE("malformed: a data_only migration with a non-zero surface_delta") {
-    auto v = example_json();
+    auto v = example_definition_json();
     migration_034(v)["surface_delta"] = json::parse(R"({"function": 2})");
     expect_invalid(v, {"$.migrations[0].surface_delta", "034 is data_only", "total 2"});
     // Even when the kinds cancel out.
@@ -536,7 +532,7 @@ TEST_CASE("malformed: a data_only migration with a non-zero surface_delta") {
 }
 
 TEST_CASE("malformed: a ddl migration that drives a count below zero") {
-    auto v = example_json();
+    auto v = example_definition_json();
     migration_034(v)["kind"] = "ddl";
     migration_034(v)["surface_delta"] = json::parse(R"({"trigger": -7})");
     expect_invalid(v, {"$.migrations", "version 034", "-1", "trigger"});
@@ -563,7 +559,7 @@ TEST_CASE("malformed: invalid JSON text") {
 }
 
 TEST_CASE("malformed: registry reversed_by names an unknown command") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("registry").at(24).as_object()["reversed_by"] = "dot_iu_auto_instantiate_undo";
     expect_invalid(v, {"$.registry[24].reversed_by", "\"dot_iu_auto_instantiate_undo\"",
                        "is not a command in $.registry"});
@@ -571,23 +567,23 @@ TEST_CASE("malformed: registry reversed_by names an unknown command") {
 
 TEST_CASE("malformed: a gate over an unknown config") {
     SUBCASE("unknown") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("gates").at(1).as_object()["config"] = "iu_core.autoinstantiate_enabled";
         expect_invalid(v, {"$.gates[1].config", "\"iu_core.autoinstantiate_enabled\"",
                            "is not a boolean config"});
     }
     SUBCASE("not a boolean") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("gates").at(0).as_object()["config"] = "iu_core.retention_days";
         expect_invalid(v, {"$.gates[0].config", "\"iu_core.retention_days\""});
     }
     SUBCASE("a command the registry does not have") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("gates").at(0).at("commands").as_array().emplace_back("dot_iu_nope");
         expect_invalid(v, {"$.gates[0].commands", "\"dot_iu_nope\""});
     }
     SUBCASE("an unknown mode") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("gates").at(0).at("modes").as_array().emplace_back("shadow");
         expect_invalid(v, {"$.gates[0].modes[2]", "\"shadow\""});
     }
@@ -595,42 +591,42 @@ TEST_CASE("malformed: a gate over an unknown config") {
 
 TEST_CASE("malformed: other rules the loader enforces") {
     SUBCASE("an unsupported format") {
-        auto v = example_json();
+        auto v = example_definition_json();
         obj(v)["format"] = "iucore-definition/2";
         expect_invalid(v, {"$.format", "\"iucore-definition/2\""});
     }
     SUBCASE("a missing required key") {
-        auto v = example_json();
+        auto v = example_definition_json();
         obj(v).erase("signatures");
         expect_invalid(v, {"$: missing required key \"signatures\""});
     }
     SUBCASE("a duplicate signature") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("signatures").as_array().push_back(v.at("signatures").at(0));
         expect_invalid(v, {"$.signatures[32].name", "\"fn_iu_auto_instantiate_from_event\""});
     }
     SUBCASE("a registry function without a signature") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("registry").at(2).as_object()["function"] = "fn_iu_nope";
         expect_invalid(v, {"$.registry[2].function", "\"fn_iu_nope\""});
     }
     SUBCASE("a mode argument that is not a parameter") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("registry").at(24).at("mode_argument").as_object()["name"] = "mode";
         expect_invalid(v, {"$.registry[24].mode_argument.name", "\"mode\""});
     }
     SUBCASE("a migration that adds nothing") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["adds"] = json::array();
         expect_invalid(v, {"$.migrations[0].adds", "adds no catalog rows"});
     }
     SUBCASE("an unknown migration kind") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["kind"] = "schema";
         expect_invalid(v, {"$.migrations[0].kind", "\"schema\""});
     }
     SUBCASE("a pin with an unknown figure or version") {
-        auto v = example_json();
+        auto v = example_definition_json();
         obj(v)["pins"] = json::parse(R"j([{"file":"a.py","pattern":"(\\d+)","figure":"rows"}])j");
         expect_invalid(v, {"$.pins[0].figure", "\"rows\""});
         obj(v)["pins"] = json::parse(
@@ -638,12 +634,12 @@ TEST_CASE("malformed: other rules the loader enforces") {
         expect_invalid(v, {"$.pins[0].version", "\"099\""});
     }
     SUBCASE("a duplicate config") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("configs").as_array().push_back(v.at("configs").at(0));
         expect_invalid(v, {"$.configs[13].key", "\"iu_core.composer_enabled\""});
     }
     SUBCASE("a surface rule with both or neither of names_like and registry") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("schema").at("surface").at("view").as_object()["registry"] = "public.x";
         expect_invalid(v, {"$.schema.surface.view", "exactly one of names_like or registry"});
     }
@@ -651,22 +647,22 @@ TEST_CASE("malformed: other rules the loader enforces") {
 
 TEST_CASE("malformed: migration ids, versions and slugs become file names and SQL comments") {
     SUBCASE("a slug with a path separator") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["slug"] = "../../etc/x";
         expect_invalid(v, {"$.migrations[0].slug", "\"../../etc/x\""});
     }
     SUBCASE("an id with a newline") {
-        auto v = example_json();
+        auto v = example_definition_json();
         migration_034(v)["id"] = "034\nDROP TABLE x;";
         expect_invalid(v, {"$.migrations[0].id", "\"034\\x0ADROP TABLE x;\""});
     }
     SUBCASE("a baseline version with a NUL") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("baseline").as_object()["version"] = std::string("033\0", 4);
         expect_invalid(v, {"$.baseline.version", "\"033\\x00\""});
     }
     SUBCASE("a definition name with a newline") {
-        auto v = example_json();
+        auto v = example_definition_json();
         obj(v)["name"] = "iu-core\nDROP TABLE x; --";
         expect_invalid(v, {"$.name", "\"iu-core\\x0ADROP TABLE x; --\""});
     }

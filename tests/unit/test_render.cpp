@@ -22,11 +22,7 @@ namespace json = boost::json;
 namespace {
 
 using iucore_test::example_definition_json;
-using example_text_fn = std::string (*)();
-const example_text_fn example_text = iucore_test::example_definition_text;
-json::value example_json() {
-    return example_definition_json();
-}
+using iucore_test::example_definition_text;
 
 definition parse_ok(const json::value& v) {
     auto d = iucore::parse_definition(json::serialize(v), "test.json");
@@ -35,7 +31,7 @@ definition parse_ok(const json::value& v) {
 }
 
 definition example() {
-    return parse_ok(example_json());
+    return parse_ok(example_definition_json());
 }
 
 rendered_sql must(iucore::result<rendered_sql> r) {
@@ -298,7 +294,7 @@ TEST_CASE("render_rollback 034 guards on the run log's command_name column") {
 }
 
 TEST_CASE("the rollback guard follows the schema model, and names dependents") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("schema").at("run_log").as_object()["table"] = "ops.run_log";
     v.at("schema").at("run_log").as_object()["command_column"] = "invoked_command_name";
     v.at("migrations").as_array().emplace_back(json::parse(R"j({
@@ -392,7 +388,7 @@ TEST_CASE("checksums: sha256 hex, stable across renders, sensitive to the rows")
         CHECK(must(iucore::render_seed(changed)).checksum() != seed);
     }
     SUBCASE("a target function of an added row, through the JSON") {
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("migrations").at(0).at("adds").at(1).as_object()["target_functions"] =
             json::array{"fn_iu_auto_instantiate_rollback_by_actor", "fn_iu_help"};
         const auto changed = parse_ok(v);
@@ -439,7 +435,7 @@ TEST_CASE("hostile strings in a definition stay inside their quotes") {
     for (const auto& c : cases) {
         CAPTURE(c.category);
         CAPTURE(c.command);
-        auto v = example_json();
+        auto v = example_definition_json();
         v.at("categories").as_array().emplace_back(c.category);
         auto& row = v.at("migrations").at(0).at("adds").at(0).as_object();
         row["category"] = c.category;
@@ -466,7 +462,7 @@ TEST_CASE("hostile strings in a definition stay inside their quotes") {
 }
 
 TEST_CASE("a dollar-quote tag in a value moves the block's tag") {
-    auto v = example_json();
+    auto v = example_definition_json();
     v.at("migrations").at(0).at("adds").at(0).as_object()["command_name"] = "dot_iu_$verify$";
     v.at("migrations").at(0).at("adds").at(1).as_object()["command_name"] = "dot_iu_$guard$x";
     const auto d = parse_ok(v);
@@ -482,7 +478,7 @@ TEST_CASE("a dollar-quote tag in a value moves the block's tag") {
 
 TEST_CASE("a NUL byte in a value fails the render instead of producing SQL") {
     SUBCASE("in a category") {
-        auto v = example_json();
+        auto v = example_definition_json();
         const std::string bad("coll\0ection", 11);
         v.at("categories").as_array().emplace_back(bad);
         v.at("migrations").at(0).at("adds").at(0).as_object()["category"] = bad;
@@ -498,7 +494,7 @@ TEST_CASE("a NUL byte in a value fails the render instead of producing SQL") {
         CHECK(iucore::render_rollback(d, "034").has_value());
     }
     SUBCASE("in a command name") {
-        auto v = example_json();
+        auto v = example_definition_json();
         const std::string bad("dot_iu_a\0b", 10);
         v.at("migrations").at(0).at("adds").at(0).as_object()["command_name"] = bad;
         const auto d = parse_ok(v);
