@@ -7,6 +7,7 @@ CTest they are skipped, unless IUCORE_REQUIRE_LIVE=1 makes a missing server a fa
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import unittest
@@ -39,6 +40,24 @@ def require_live(test):
     return unittest.skip("no throwaway PostgreSQL (run under CTest)")(test)
 
 
+def tool_environment():
+    """The environment for the shells and PostgreSQL tools the tests start: ours, without a
+    sanitizer runtime in LD_PRELOAD. Under the asan preset CTest preloads ASan (and UBSan) into
+    this interpreter, for the instrumented libiucore it loads; the tools are not instrumented,
+    and createdb with ASan preloaded hangs at exit (in p11-kit's destructor)."""
+    env = dict(os.environ)
+    kept = [
+        entry
+        for entry in env.get("LD_PRELOAD", "").replace(" ", ":").split(":")
+        if entry and not re.match(r"lib(asan|ubsan|clang_rt\.asan)\b", os.path.basename(entry))
+    ]
+    if kept:
+        env["LD_PRELOAD"] = ":".join(kept)
+    else:
+        env.pop("LD_PRELOAD", None)
+    return env
+
+
 def fresh_database(name):
     """A new database in the state before 034; returns its conninfo."""
     global _counter
@@ -46,6 +65,7 @@ def fresh_database(name):
     script = os.environ["IUCORE_FRESH_DB"]
     result = subprocess.run(
         ["bash", script, f"{name}_{os.getpid()}_{_counter}"],
+        env=tool_environment(),
         check=True,
         capture_output=True,
         text=True,
@@ -58,6 +78,7 @@ def psql(conninfo, sql):
     exe = shutil.which("psql") or "psql"
     result = subprocess.run(
         [exe, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=on", "-d", conninfo, "-c", sql],
+        env=tool_environment(),
         check=True,
         capture_output=True,
         text=True,
