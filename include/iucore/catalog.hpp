@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace iucore {
@@ -107,8 +107,9 @@ class catalog {
     std::size_t size() const { return rows_.size(); }
 
     const catalog_row* find(std::string_view command_name) const {
-        auto it = index_.find(command_name);
-        return it == index_.end() ? nullptr : &rows_[it->second];
+        if (slots_.empty()) return nullptr;
+        const auto slot = slots_[slot_for(command_name)];
+        return slot == empty_slot ? nullptr : &rows_[slot - 1];
     }
 
     /// INSERT … ON CONFLICT (command_name) DO NOTHING: returns how many rows went in.
@@ -125,11 +126,7 @@ class catalog {
         std::erase_if(rows_, [&](const auto& r) {
             return std::find(names.begin(), names.end(), r.command_name) != names.end();
         });
-        if (rows_.size() != before) {
-            index_.clear();
-            for (std::size_t i = 0; i < rows_.size(); ++i)
-                index_.emplace(rows_[i].command_name, i);
-        }
+        if (rows_.size() != before) reindex(slots_.size());
         return before - rows_.size();
     }
 
@@ -145,22 +142,39 @@ class catalog {
     friend bool operator==(const catalog& a, const catalog& b) { return a.rows_ == b.rows_; }
 
   private:
+    // The index: open addressing with linear probing over positions in rows_ (+1; 0 is an empty
+    // slot), at most half full. Find and insert take constant time, so loading, folding and
+    // diffing N rows is linear in N; and copying a catalog (every fold does) copies one array
+    // instead of a node and a key per row.
+    static constexpr std::uint32_t empty_slot = 0;
+
+    /// The slot holding `name`, or the empty slot where it would go.
+    std::size_t slot_for(std::string_view name) const {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = std::hash<std::string_view>{}(name)&mask;; i = (i + 1) & mask)
+            if (slots_[i] == empty_slot || rows_[slots_[i] - 1].command_name == name) return i;
+    }
+
+    void reindex(std::size_t min_slots) {
+        std::size_t size = 16;
+        while (size < min_slots || size < 2 * (rows_.size() + 1))
+            size *= 2;
+        slots_.assign(size, empty_slot);
+        for (std::size_t i = 0; i < rows_.size(); ++i)
+            slots_[slot_for(rows_[i].command_name)] = static_cast<std::uint32_t>(i + 1);
+    }
+
     bool add(catalog_row row) {
-        if (!index_.try_emplace(row.command_name, rows_.size()).second) return false;
+        if (2 * (rows_.size() + 1) > slots_.size()) reindex(2 * slots_.size());
+        const auto slot = slot_for(row.command_name);
+        if (slots_[slot] != empty_slot) return false;
+        slots_[slot] = static_cast<std::uint32_t>(rows_.size() + 1);
         rows_.push_back(std::move(row));
         return true;
     }
-    /// Hashes std::string and std::string_view alike, so find() looks up a view without a copy.
-    struct name_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
+
     std::vector<catalog_row> rows_;
-    // command_name -> position in rows_: find and insert in constant time, so loading, folding
-    // and diffing a catalog of N rows is linear in N (a linear find made them quadratic).
-    std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> index_;
+    std::vector<std::uint32_t> slots_;
 };
 
 /// Row by row, by command_name: what `actual` lacks, what it has extra, and for rows in both,

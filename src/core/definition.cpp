@@ -376,7 +376,10 @@ result<definition> from_json(std::type_identity<definition>, const json::value& 
 }
 
 result<definition> parse_definition(std::string_view text, std::string_view source) {
-    BOOST_OUTCOME_TRY(auto v, parse_json_text(text, source));
+    // The tree is dropped once read: an arena makes its nodes one allocation per block and
+    // freeing it one step (at 100k commands: less time, and a lower peak than node by node).
+    json::monotonic_resource arena;
+    BOOST_OUTCOME_TRY(auto v, parse_json_text(text, source, &arena));
     auto parsed = from_json(std::type_identity<definition>{}, v, "$");
     if (!parsed)
         return fail(errc::invalid_definition, std::string(source) + ": " + parsed.error().message);

@@ -873,20 +873,25 @@ void bench_scale(report& r, const options& o, const definition& example) {
         // Two children: the timings (median of several repetitions), and the peak memory of
         // one load, validate, fold and render, as one run of a real process has (repetitions in
         // one process raise the high-water mark by heap fragmentation, not by what they hold).
-        auto child = [&](int repetitions) {
+        auto child = [&](int repetitions, const std::vector<std::string>& env) {
             const auto run = run_process({self_executable(), "--scale-child", file.path(),
                                           "--repetitions", std::to_string(repetitions)},
-                                         {}, true);
+                                         env, true);
             if (run.exit_code != 0)
                 throw std::runtime_error("scale child for " + size_label(n) + " rows exited with " +
                                          std::to_string(run.exit_code));
             return json::parse(run.out).as_object();
         };
-        auto timed = child(o.smoke ? 1 : (n >= 100000 ? 5 : 10));
-        const auto once = child(1);
+        auto timed = child(o.smoke ? 1 : (n >= 100000 ? 5 : 10), {});
+        const auto once = child(1, {});
+        // glibc raises its mmap threshold each time a large mmapped block is freed, after which
+        // large blocks come from a heap that does not shrink: the same run with the threshold
+        // fixed shows how much of the peak is that slack rather than what iucore holds.
+        const auto fixed = child(1, {"MALLOC_MMAP_THRESHOLD_=131072"});
         timed["peak_rss_kb_repeated"] = timed.at("peak_rss_kb");
         timed["peak_rss_kb"] = once.at("peak_rss_kb");
         timed["peak_rss_kb_after"] = once.at("peak_rss_kb_after");
+        timed["peak_rss_kb_fixed_mmap_threshold"] = fixed.at("peak_rss_kb");
         by_size.push_back(timed);
         offline[size_label(n)] = by_size.back();
     }
@@ -957,6 +962,11 @@ void bench_scale(report& r, const options& o, const definition& example) {
            "offline peak RSS (VmHWM, own process) @" + big_label + ", baseline @" + small_label,
            "MB", peak, peak_small, true, "< 200 MB @100k",
            at_100k ? std::optional<bool>(peak < 200) : std::nullopt, ""});
+    r.add({"scale.peak_rss_fixed_threshold",
+           "offline peak RSS, glibc mmap threshold fixed (MALLOC_MMAP_THRESHOLD_=131072) @" +
+               big_label + ", baseline @" + small_label,
+           "MB", num(big, "peak_rss_kb_fixed_mmap_threshold") / 1024,
+           num(small, "peak_rss_kb_fixed_mmap_threshold") / 1024, true, "", std::nullopt, ""});
     const auto [diff_big, verify_big] = live_ms.back();
     const auto [diff_small, verify_small] = live_ms.front();
     r.add({"scale.diff_live", "live diff (diff_live) @" + big_label + ", baseline @" + small_label,

@@ -7,6 +7,8 @@
 
 #include "support.hpp"
 
+#include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -92,6 +94,45 @@ TEST_CASE("find stays right after remove, insert and copies (the name index)") {
     CHECK(copy.find("dot_iu_a") == &copy.rows()[2]);
     CHECK(c.find("dot_iu_a") == &c.rows()[0]);
     CHECK(c.find("dot_iu_b") == nullptr);
+}
+
+TEST_CASE("the name index agrees with a std::map through growth, duplicates and removals") {
+    // Thousands of rows: the index grows many times and probes past collisions.
+    catalog c;
+    std::map<std::string, std::string> oracle; // command_name -> its first target
+    std::mt19937 random(20261126);
+    const auto name_of = [](unsigned n) { return "dot_iu_" + std::to_string(n); };
+    for (int round = 0; round < 4; ++round) {
+        std::vector<catalog_row> batch;
+        std::size_t new_names = 0;
+        std::set<std::string> in_batch;
+        for (int i = 0; i < 2500; ++i) {
+            const auto name = name_of(random() % 6000);
+            const auto target = "fn_" + std::to_string(round) + "_" + std::to_string(i);
+            if (!oracle.contains(name) && in_batch.insert(name).second) {
+                oracle.emplace(name, target);
+                ++new_names;
+            }
+            batch.push_back(row(name, {target}));
+        }
+        CHECK(c.insert_if_absent(batch) == new_names);
+        std::vector<std::string> doomed;
+        for (const auto& [name, target] : oracle)
+            if (random() % 5 == 0) doomed.push_back(name);
+        CHECK(c.remove(doomed) == doomed.size());
+        for (const auto& name : doomed)
+            oracle.erase(name);
+        REQUIRE(c.size() == oracle.size());
+        for (unsigned n = 0; n < 6000; ++n) {
+            const auto* found = c.find(name_of(n));
+            const auto expected = oracle.find(name_of(n));
+            REQUIRE((found != nullptr) == (expected != oracle.end()));
+            if (found) CHECK(found->target_functions.front() == expected->second);
+        }
+        const catalog copy = c;
+        CHECK(copy == c);
+        CHECK(copy.find(oracle.begin()->first) != nullptr);
+    }
 }
 
 TEST_CASE("distinct_targets counts each target function once") {

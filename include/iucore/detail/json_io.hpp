@@ -210,12 +210,15 @@ class json_object_reader {
     std::set<std::string> seen_;
 };
 
-/// Parses JSON text; a syntax error names the source and the byte offset.
-inline result<json::value> parse_json_text(std::string_view text, std::string_view source) {
+/// Parses JSON text into a tree allocated from `storage` (by default, the heap); a syntax error
+/// names the source and the byte offset.
+inline result<json::value> parse_json_text(std::string_view text, std::string_view source,
+                                           json::storage_ptr storage = {}) {
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
     json::parser parser({}, options);
+    parser.reset(std::move(storage));
     const auto consumed = parser.write(text.data(), text.size(), ec);
     if (ec)
         return fail(errc::invalid_definition, std::string(source) +
