@@ -255,60 +255,71 @@ TEST_CASE("argument parsing through explain, offline") {
         REQUIRE(p.arguments.values.size() == 7);
         CHECK(p.arguments.values[6].value.empty());
     }
-    SUBCASE("an empty value is an error for uuid, quoting the token") {
+    // Each bad input: an invalid_argument error whose message holds every expected fragment.
+    const auto with = [](std::size_t index, std::string token) {
         auto tokens = from_event_tokens("dry_run");
-        tokens[0] = "event_id=";
-        const auto message = expect_error(from_event, tokens);
-        CHECK(contains(message, "\"event_id=\""));
-        CHECK(contains(message, "uuid"));
-    }
-    SUBCASE("a repeated key") {
-        auto tokens = from_event_tokens("dry_run");
-        tokens.push_back("actor=someone");
-        const auto message = expect_error(from_event, tokens);
-        CHECK(contains(message, "\"actor\" is given twice"));
-        CHECK(contains(message, "\"actor=someone\""));
-    }
-    SUBCASE("an unknown key names the nearest valid key") {
-        auto tokens = from_event_tokens("dry_run");
-        tokens[4] = "emit_mod=dry_run";
-        const auto message = expect_error(from_event, tokens);
-        CHECK(contains(message, "unknown argument \"emit_mod\""));
-        CHECK(contains(message, "\"emit_mod=dry_run\""));
-        CHECK(contains(message, "did you mean \"emit_mode\""));
-    }
-    SUBCASE("every missing required key, in one message") {
-        const auto message = expect_error(from_event, {"emit_mode=dry_run"});
-        CHECK(contains(message, "missing required argument(s): event_id, event_type, "
-                                "template_collection_id, instance_key_suffix, actor"));
-        CHECK_FALSE(contains(message, "note"));
-    }
-    SUBCASE("a bad uuid") {
-        auto tokens = from_event_tokens("dry_run");
-        tokens[2] = "template_collection_id=not-a-uuid";
-        const auto message = expect_error(from_event, tokens);
-        CHECK(contains(message, "\"template_collection_id=not-a-uuid\""));
-        CHECK(contains(message, "not a valid uuid"));
-    }
-    SUBCASE("a bad boolean") {
-        const auto message = expect_error(rollback_by_actor, {"actor=operator", "dry_run=maybe"});
-        CHECK(contains(message, "\"dry_run=maybe\""));
-        CHECK(contains(message, "not a valid boolean"));
-    }
-    SUBCASE("a value outside the allowed ones") {
-        const auto message = expect_error(from_event, from_event_tokens("maybe"));
-        CHECK(contains(message, "\"emit_mode=maybe\""));
-        CHECK(contains(message, "expected one of dry_run, live"));
-    }
-    SUBCASE("a token without '='") {
-        auto tokens = from_event_tokens("dry_run");
-        tokens.push_back("trial");
-        const auto message = expect_error(from_event, tokens);
-        CHECK(contains(message, "\"trial\" is not key=value"));
-    }
-    SUBCASE("an unknown command names the nearest one") {
-        const auto message = expect_error("dot_iu_auto_instantiate_from_evnt", {});
-        CHECK(contains(message, "did you mean \"" + from_event + "\""));
+        if (index < tokens.size())
+            tokens[index] = std::move(token);
+        else
+            tokens.push_back(std::move(token));
+        return tokens;
+    };
+    const std::size_t appended = 99;
+    struct bad_input {
+        const char* what;
+        std::string command;
+        std::vector<std::string> tokens;
+        std::vector<std::string> expected;
+        std::vector<std::string> absent{};
+    };
+    const std::vector<bad_input> bad_inputs{
+        {"an empty value is an error for uuid, quoting the token",
+         from_event,
+         with(0, "event_id="),
+         {"\"event_id=\"", "uuid"}},
+        {"a repeated key",
+         from_event,
+         with(appended, "actor=someone"),
+         {"\"actor\" is given twice", "\"actor=someone\""}},
+        {"an unknown key names the nearest valid key",
+         from_event,
+         with(4, "emit_mod=dry_run"),
+         {"unknown argument \"emit_mod\"", "\"emit_mod=dry_run\"", "did you mean \"emit_mode\""}},
+        {"every missing required key, in one message",
+         from_event,
+         {"emit_mode=dry_run"},
+         {"missing required argument(s): event_id, event_type, template_collection_id, "
+          "instance_key_suffix, actor"},
+         {"note"}},
+        {"a bad uuid",
+         from_event,
+         with(2, "template_collection_id=not-a-uuid"),
+         {"\"template_collection_id=not-a-uuid\"", "not a valid uuid"}},
+        {"a bad boolean",
+         rollback_by_actor,
+         {"actor=operator", "dry_run=maybe"},
+         {"\"dry_run=maybe\"", "not a valid boolean"}},
+        {"a value outside the allowed ones",
+         from_event,
+         from_event_tokens("maybe"),
+         {"\"emit_mode=maybe\"", "expected one of dry_run, live"}},
+        {"a token without '='",
+         from_event,
+         with(appended, "trial"),
+         {"\"trial\" is not key=value"}},
+        {"an unknown command names the nearest one",
+         "dot_iu_auto_instantiate_from_evnt",
+         {},
+         {"did you mean \"" + from_event + "\""}},
+    };
+    for (const auto& bad : bad_inputs) {
+        SUBCASE(bad.what) {
+            const auto message = expect_error(bad.command, bad.tokens);
+            for (const auto& fragment : bad.expected)
+                CHECK_MESSAGE(contains(message, fragment), fragment << " not in: " << message);
+            for (const auto& fragment : bad.absent)
+                CHECK_MESSAGE(!contains(message, fragment), fragment << " in: " << message);
+        }
     }
 }
 
