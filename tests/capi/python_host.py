@@ -17,18 +17,10 @@ import tempfile
 
 import iucore
 from cutter_agent.iu_core import dot_commands
+from tests.support import FROM_EVENT_ARGS  # the record's usage, placeholders filled in
 
 DEFINITION = os.environ["IUCORE_EXAMPLE_DEFINITION"]
 FROM_EVENT = "dot_iu_auto_instantiate_from_event"
-FROM_EVENT_ARGS = [
-    "event_id=6f1f1f1e-0000-4000-8000-000000000001",
-    "event_type=template.instance_auto_composed",
-    "template_collection_id=6f1f1f1e-0000-4000-8000-000000000002",
-    "instance_key_suffix=demo-001",
-    "emit_mode=dry_run",
-    "actor=operator",
-    "note=trial run",
-]
 ROLLBACK = "dot_iu_auto_instantiate_rollback_by_actor"
 
 checks = 0

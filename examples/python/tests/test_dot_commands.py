@@ -13,19 +13,17 @@ from unittest import mock
 import iucore
 from cutter_agent.iu_core import dot_commands
 
-from tests.support import DEFINITION, EXAMPLES, fresh_database, psql, require_live
+from tests.support import (
+    DEFINITION,
+    EXAMPLES,
+    FROM_EVENT_ARGS,
+    fresh_database,
+    psql,
+    require_live,
+)
 
 # The record's usage, with the <uuid> placeholders filled in.
-FROM_EVENT = [
-    "dot_iu_auto_instantiate_from_event",
-    "event_id=6f1f1f1e-0000-4000-8000-000000000001",
-    "event_type=template.instance_auto_composed",
-    "template_collection_id=6f1f1f1e-0000-4000-8000-000000000002",
-    "instance_key_suffix=demo-001",
-    "emit_mode=dry_run",
-    "actor=operator",
-    "note=trial run",
-]
+FROM_EVENT = ["dot_iu_auto_instantiate_from_event", *FROM_EVENT_ARGS]
 MODULE = "cutter_agent.iu_core.dot_commands"
 ROLLBACK_BY_ACTOR = ["dot_iu_auto_instantiate_rollback_by_actor", "actor=operator", "dry_run=true"]
 
