@@ -357,10 +357,19 @@ inline result<std::string> quote_literal(std::string_view value) {
                                                 problem + ": expected UTF-8 text without NUL");
     }
     std::string out;
-    out.reserve(value.size() + 3);
+    const auto first_special = value.find_first_of("'\\");
+    if (first_special == std::string_view::npos) { // the common case: nothing to double
+        out.reserve(value.size() + 2);
+        out += '\'';
+        out += value;
+        out += '\'';
+        return out;
+    }
+    out.reserve(value.size() + 8);
     if (value.find('\\') != std::string_view::npos) out += 'E';
     out += '\'';
-    for (const char ch : value) {
+    out += value.substr(0, first_special);
+    for (const char ch : value.substr(first_special)) {
         if (ch == '\'' || ch == '\\') out += ch;
         out += ch;
     }

@@ -36,17 +36,19 @@ std::string schema_of(std::string_view qualified) {
     return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
 }
 
-/// Appends the rows as VALUES tuples to `out`, in place: a seed of 100,000 rows renders this list
-/// of megabytes more than once, so it is built without a string per tuple and reserved up front
-/// (each tuple's text is its fields plus 48 bytes of quotes, separators and booleans, plus 4 per
-/// target function; escapes are rare), leaving room for the caller's closing text.
-void append_catalog_values(std::string& out, sql_quoter& q, const std::vector<catalog_row>& rows) {
-    std::size_t size = out.size() + 64;
+/// The rows as the tuples of a VALUES list. A seed of 100,000 rows makes this megabytes long and
+/// both the INSERT and its verification use it, so it is rendered once, without a string per
+/// tuple, into a buffer reserved up front: each tuple is its fields plus 55 bytes of quotes,
+/// separators, booleans and ARRAY[…]::text[], plus 4 per target function; 64 leaves room for
+/// the rare escape.
+std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) {
+    std::size_t size = 0;
     for (const auto& r : rows) {
-        size += r.command_name.size() + r.category.size() + 48;
+        size += r.command_name.size() + r.category.size() + 64;
         for (const auto& f : r.target_functions)
             size += f.size() + 4;
     }
+    std::string out;
     out.reserve(size);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
@@ -63,6 +65,7 @@ void append_catalog_values(std::string& out, sql_quoter& q, const std::vector<ca
         out += q.text_array(r.target_functions);
         out += ')';
     }
+    return out;
 }
 
 std::string column_list() {
@@ -72,12 +75,21 @@ std::string column_list() {
     return join(names, ", ");
 }
 
-std::string insert_rows(sql_quoter& q, const definition& d, const std::vector<catalog_row>& rows) {
-    auto out =
-        "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() + ")\nVALUES\n    ";
-    append_catalog_values(out, q, rows);
-    out += "\nON CONFLICT (command_name) DO NOTHING;";
+/// `text` between `prefix` and `suffix`, copied once.
+std::string enclosed(std::string_view prefix, const std::string& text, std::string_view suffix) {
+    std::string out;
+    out.reserve(prefix.size() + text.size() + suffix.size());
+    out += prefix;
+    out += text;
+    out += suffix;
     return out;
+}
+
+/// values: catalog_values() of the rows.
+std::string insert_rows(sql_quoter& q, const definition& d, const std::string& values) {
+    return enclosed("INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() +
+                        ")\nVALUES\n    ",
+                    values, "\nON CONFLICT (command_name) DO NOTHING;");
 }
 
 /// Checks over a catalog at some version, in the record's shape.
@@ -108,16 +120,15 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
 }
 
 /// Rows equal to the definition in every column: presence alone would let a stale row pass.
+/// values: catalog_values() of the `row_count` rows.
 sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::string& label,
-                              const std::string& column_name,
-                              const std::vector<catalog_row>& rows) {
-    const auto n = std::to_string(rows.size());
-    auto from = "FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
-                ") IN (VALUES\n    ";
-    append_catalog_values(from, q, rows);
-    from += ")";
+                              const std::string& column_name, std::size_t row_count,
+                              const std::string& values) {
+    const auto n = std::to_string(row_count);
     return {label,
-            std::move(from),
+            enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
+                         ") IN (VALUES\n    ",
+                     values, ")"),
             {{column_name, "array_agg(c.command_name ORDER BY c.command_name)"}},
             "count(*) = " + n,
             n + " rows equal to the definition",
@@ -257,13 +268,15 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
             " || array_to_string(v_missing, ', ') || " + q.lit(" \u2014 " + remedy) +
             ";\n    END IF;\nEND\n";
     out.statements.push_back("DO " + dollar_quote(body, "preflight") + ";");
-    out.statements.push_back(insert_rows(q, d, m.adds));
+    const auto values = catalog_values(q, m.adds);
+    out.statements.push_back(insert_rows(q, d, values));
     out.statements.push_back("-- " + m.id +
                              " verification: catalog size + every target_function resolvable");
-    add_checks(out, q,
-               {rows_check(q, d, m.id + "_catalog", e.rows_after),
-                targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
-                matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds)});
+    add_checks(
+        out, q,
+        {rows_check(q, d, m.id + "_catalog", e.rows_after),
+         targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
+         matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds.size(), values)});
     return finish(std::move(out), q);
 }
 
@@ -330,15 +343,15 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
 
 namespace {
 
-/// The checks of version `v`, whose catalog the caller has folded already.
+/// The checks of version `v`, whose catalog (and its catalog_values()) the caller has already.
 result<std::vector<sql_check>> version_checks(const definition& d, const std::string& v,
-                                              const catalog& rows) {
+                                              const catalog& rows, const std::string& values) {
     sql_quoter q;
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
                                   targets_check(q, d, v + "_targets", rows.distinct_targets())};
     if (rows.size() > 0)
         checks.push_back(
-            matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.rows()));
+            matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.size(), values));
     for (const auto& c : checks)
         q.lit(c.label); // labels are quoted by select_sql(), which must not meet a NUL
     BOOST_OUTCOME_TRY(q.status());
@@ -350,7 +363,10 @@ result<std::vector<sql_check>> version_checks(const definition& d, const std::st
 result<std::vector<sql_check>> render_version_checks(const definition& d,
                                                      std::string_view version) {
     BOOST_OUTCOME_TRY(auto rows, d.catalog_at(version));
-    return version_checks(d, std::string(version), rows);
+    sql_quoter q;
+    const auto values = catalog_values(q, rows.rows());
+    BOOST_OUTCOME_TRY(q.status());
+    return version_checks(d, std::string(version), rows, values);
 }
 
 result<rendered_sql> render_seed(const definition& d, std::string_view version) {
@@ -362,8 +378,9 @@ result<rendered_sql> render_seed(const definition& d, std::string_view version) 
     out.header =
         header(d, "catalog seed at version " + v +
                       " (single source of truth; idempotent: INSERT 0 0 when live matches)");
-    if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, rows.rows()));
-    BOOST_OUTCOME_TRY(auto checks, version_checks(d, v, rows));
+    const auto values = catalog_values(q, rows.rows());
+    if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, values));
+    BOOST_OUTCOME_TRY(auto checks, version_checks(d, v, rows, values));
     add_checks(out, q, std::move(checks));
     return finish(std::move(out), q);
 }

@@ -20,9 +20,12 @@ class sql_quoter {
     }
     std::string text_array(const std::vector<std::string>& items) {
         std::string out = "ARRAY[";
-        for (std::size_t i = 0; i < items.size(); ++i)
-            out += (i ? ", " : "") + lit(items[i]);
-        return out + "]::text[]";
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (i) out += ", ";
+            out += lit(items[i]);
+        }
+        out += "]::text[]";
+        return out;
     }
     static std::string boolean(bool b) { return b ? "true" : "false"; }
 
