@@ -194,10 +194,11 @@ iucore::session& session_of(iucore_session* s) {
 }
 
 /// JSON text of a parameter: valid UTF-8 and valid JSON, else IUCORE_E_JSON.
-std::optional<json::value> json_param(const char* s, const char* name) {
+std::optional<json::value> json_param(const char* s, const char* name,
+                                      json::storage_ptr storage = {}) {
     const auto text = text_param(s, name, true);
     if (!text) return std::nullopt;
-    auto v = iucore::parse_json_text(*text, name);
+    auto v = iucore::parse_json_text(*text, name, std::move(storage));
     if (!v) raise(IUCORE_E_JSON, v.error().message);
     return std::move(v).value();
 }
@@ -209,7 +210,10 @@ std::optional<json::value> json_param(const char* s, const char* name) {
 /// `["key=value", …]` (NULL: no arguments).
 std::vector<std::string> tokens_param(const char* s) {
     std::vector<std::string> out;
-    const auto v = json_param(s, "args_json");
+    // Read once and dropped: parsed into an arena on the stack (explain and run are hot paths).
+    std::array<unsigned char, 4096> buffer;
+    json::monotonic_resource arena(buffer.data(), buffer.size());
+    const auto v = json_param(s, "args_json", &arena);
     if (!v) return out;
     if (!v->is_array()) wrong_shape("args_json", "an array of \"key=value\" strings");
     for (std::size_t i = 0; i < v->as_array().size(); ++i) {
@@ -266,15 +270,6 @@ class options_reader {
 
 // ---- results --------------------------------------------------------------------------------
 
-/// A copy the caller releases with iucore_free.
-char* owned_copy(std::string_view text) {
-    auto* p = static_cast<char*>(std::malloc(text.size() + 1));
-    if (!p) throw std::bad_alloc();
-    std::memcpy(p, text.data(), text.size());
-    p[text.size()] = '\0';
-    return p;
-}
-
 /// Writes a report (anything with a value_from conversion) as JSON text to `out`.
 template <class Report>
 void emit(char** out, const Report& report) {
@@ -282,7 +277,25 @@ void emit(char** out, const Report& report) {
     // costs no allocation per node and nothing to destroy. Explain is a host's hot path.
     std::array<unsigned char, 16 * 1024> buffer;
     json::monotonic_resource arena(buffer.data(), buffer.size());
-    *out = owned_copy(json::serialize(json::value_from(report, &arena)));
+    const auto tree = json::value_from(report, &arena);
+    // Serialised straight into the block the caller frees: no std::string and no copy of it.
+    json::serializer writer;
+    writer.reset(&tree);
+    std::size_t size = 0, capacity = 4096;
+    std::unique_ptr<char, decltype(&std::free)> text(static_cast<char*>(std::malloc(capacity)),
+                                                     &std::free);
+    if (!text) throw std::bad_alloc();
+    for (;;) {
+        size += writer.read(text.get() + size, capacity - 1 - size).size();
+        if (writer.done()) break;
+        capacity *= 2;
+        auto* grown = static_cast<char*>(std::realloc(text.get(), capacity));
+        if (!grown) throw std::bad_alloc();
+        static_cast<void>(text.release());
+        text.reset(grown);
+    }
+    text.get()[size] = '\0';
+    *out = text.release();
 }
 
 /// The three render entry points share their shape.

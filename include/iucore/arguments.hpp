@@ -189,15 +189,12 @@ inline result<bound_arguments> parse_arguments(const command_binding& b,
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const argument_spec& s) {
-    v = {{"name", s.name},
-         {"type", short_name(s.type)},
-         {"required", s.required},
-         {"allowed", json::value_from(s.allowed, v.storage())},
-         {"selects_mode", s.selects_mode}};
+    make_object(v, "name", s.name, "type", short_name(s.type), "required", s.required, "allowed",
+                json::value_from(s.allowed, v.storage()), "selects_mode", s.selects_mode);
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const bound_argument& a) {
-    v = {{"name", a.name}, {"type", short_name(a.type)}, {"value", a.value}};
+    make_object(v, "name", a.name, "type", short_name(a.type), "value", a.value);
 }
 
 } // namespace iucore

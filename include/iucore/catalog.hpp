@@ -206,14 +206,10 @@ inline catalog_diff diff(const catalog& expected, const catalog& actual) {
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const catalog_row& r) {
-    json::object o({{"command_name", r.command_name},
-                    {"category", r.category},
-                    {"mutating", r.mutating},
-                    {"reversible", r.reversible},
-                    {"target_functions", json::value_from(r.target_functions, v.storage())}},
-                   v.storage());
+    auto& o = make_object(v, "command_name", r.command_name, "category", r.category, "mutating",
+                          r.mutating, "reversible", r.reversible, "target_functions",
+                          json::value_from(r.target_functions, v.storage()));
     if (r.fixture) o["fixture"] = true;
-    v = std::move(o);
 }
 
 inline result<catalog_row> from_json(std::type_identity<catalog_row>, const json::value& v,

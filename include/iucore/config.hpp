@@ -175,13 +175,12 @@ inline result<evaluation_error> from_json(std::type_identity<evaluation_error>,
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const config_evaluation& e) {
-    json::object o({{"key", e.key}, {"value", e.value}, {"reason", name(e.reason)}}, v.storage());
+    auto& o = make_object(v, "key", e.key, "value", e.value, "reason", name(e.reason));
     if (e.error != evaluation_error::none) {
         o["error_code"] = name(e.error);
         o["error_message"] = e.error_message;
     }
     o["raw"] = e.raw ? json::value(*e.raw, v.storage()) : json::value(nullptr);
-    v = std::move(o);
 }
 
 inline result<config_evaluation> from_json(std::type_identity<config_evaluation>,

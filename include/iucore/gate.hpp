@@ -86,9 +86,8 @@ class gate_set {
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const gate& g) {
-    v = {{"config", g.config},
-         {"modes", json::value_from(g.modes, v.storage())},
-         {"commands", json::value_from(g.commands, v.storage())}};
+    make_object(v, "config", g.config, "modes", json::value_from(g.modes, v.storage()), "commands",
+                json::value_from(g.commands, v.storage()));
 }
 
 inline result<gate> from_json(std::type_identity<gate>, const json::value& v,
@@ -114,11 +113,8 @@ inline result<gate_set> from_json(std::type_identity<gate_set>, const json::valu
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const gate_decision& d) {
-    v = {{"command", d.command},
-         {"mode", name(d.requested)},
-         {"allowed", d.allowed},
-         {"verdict", d.verdict()},
-         {"evaluations", json::value_from(d.evaluations, v.storage())}};
+    make_object(v, "command", d.command, "mode", name(d.requested), "allowed", d.allowed, "verdict",
+                d.verdict(), "evaluations", json::value_from(d.evaluations, v.storage()));
 }
 
 inline result<gate_decision> from_json(std::type_identity<gate_decision>, const json::value& v,

@@ -91,23 +91,15 @@ inline std::string verdict(const plan& p) {
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const plan& p) {
-    json::object o({{"command", p.command},
-                    {"governed", p.governed},
-                    {"target", p.target.record_text()},
-                    {"regprocedure", p.target.regprocedure()},
-                    {"mode", name(p.arguments.selected)},
-                    {"arguments", json::value_from(p.arguments.values, v.storage())},
-                    {"parameters", json::value_from(p.specs, v.storage())},
-                    {"sql", "SELECT " + p.sql.call},
-                    {"params", json::value_from(p.sql.params, v.storage())},
-                    {"gates", json::value_from(p.gates, v.storage())},
-                    {"verdict", verdict(p)},
-                    {"reverse", p.reverse},
-                    {"not_simulated", p.not_simulated}},
-                   v.storage());
-    o["catalog_row"] = p.row ? json::value_from(*p.row, v.storage()) : json::value(nullptr);
-    o["decision"] = p.decision ? json::value_from(*p.decision, v.storage()) : json::value(nullptr);
-    v = std::move(o);
+    const auto& sp = v.storage();
+    make_object(v, "command", p.command, "governed", p.governed, "target", p.target.record_text(),
+                "regprocedure", p.target.regprocedure(), "mode", name(p.arguments.selected),
+                "arguments", json::value_from(p.arguments.values, sp), "parameters",
+                json::value_from(p.specs, sp), "sql", "SELECT " + p.sql.call, "params",
+                json::value_from(p.sql.params, sp), "gates", json::value_from(p.gates, sp),
+                "verdict", verdict(p), "reverse", p.reverse, "not_simulated", p.not_simulated,
+                "catalog_row", p.row ? json::value_from(*p.row, sp) : json::value(nullptr),
+                "decision", p.decision ? json::value_from(*p.decision, sp) : json::value(nullptr));
 }
 
 } // namespace iucore
