@@ -43,6 +43,7 @@
 
 using namespace iucore;
 using iucore::testing::must;
+using iucore::testing::scalar;
 using iucore::testing::test_database;
 
 namespace {
@@ -60,14 +61,6 @@ constexpr const char* rows_034 =
 /// deadlock is reported by the server after deadlock_timeout, 1 s, well before either).
 std::string with_timeouts(const std::string& conninfo) {
     return conninfo + " options='-c lock_timeout=10s -c statement_timeout=30s'";
-}
-
-std::string scalar(session& s, const std::string& sql,
-                   const std::vector<std::optional<std::string>>& params = {}) {
-    auto rows = must(s.run_params(sql, params), sql);
-    if (rows.rows.size() != 1 || rows.columns.size() != 1)
-        throw std::runtime_error("expected one value from: " + sql);
-    return rows.rows[0][0].value_or("");
 }
 
 std::int64_t number(session& s, const std::string& sql,

@@ -57,6 +57,7 @@
 
 using namespace iucore;
 using iucore::testing::must;
+using iucore::testing::scalar;
 
 namespace {
 
@@ -91,15 +92,6 @@ const std::vector<std::string> run_tokens{"event_id=6f1c1b9e-9a6e-4c55-9a53-2b0f
                                           "actor=operator",
                                           "note=fault injection"};
 constexpr const char* run_actor = "fault-tester";
-
-/// The single value of a one-row, one-column query ("" for NULL).
-std::string scalar(session& s, const std::string& sql,
-                   const std::vector<std::optional<std::string>>& params = {}) {
-    auto rows = must(s.run_params(sql, params), sql);
-    if (rows.rows.size() != 1 || rows.columns.size() != 1)
-        throw std::runtime_error("expected one value from: " + sql);
-    return rows.rows[0][0].value_or("");
-}
 
 void exec(session& s, const std::string& sql) {
     must(s.run(sql), sql.substr(0, 120));

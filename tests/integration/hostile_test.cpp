@@ -310,6 +310,19 @@ class hostile_database {
                 rows.text(0, "note"), rows.text(0, "args_actor")};
     }
 
+    /// Run `id` of command_name is logged with the payload verbatim as its note, its actor
+    /// argument and its actor.
+    void check_run_logged(std::int64_t id, const std::string& command_name, const std::string& path,
+                          const payload& p) {
+        const auto row = run_log_row(id);
+        CHECK(row.command_name == command_name);
+        CHECK(row.note == p.text);
+        CHECK(row.args_actor == p.text);
+        CHECK(row.actor == p.text);
+        if (row.note == p.text && row.args_actor == p.text && row.actor == p.text)
+            stored_verbatim(path, p);
+    }
+
   private:
     static session admin_session() {
         return must(session::connect(iucore::testing::admin_conninfo()), "connecting as admin");
@@ -453,13 +466,7 @@ TEST_CASE("run: hostile values reach the run log and the function verbatim, or n
         if (p.pg_text()) {
             const auto r = ok(std::move(refused), path);
             CHECK(r.outcome == iucore::run_outcome::refused);
-            const auto row = db.run_log_row(r.run_id);
-            CHECK(row.command_name == from_event);
-            CHECK(row.note == p.text);
-            CHECK(row.args_actor == p.text);
-            CHECK(row.actor == p.text);
-            if (row.note == p.text && row.args_actor == p.text && row.actor == p.text)
-                stored_verbatim(path, p);
+            db.check_run_logged(r.run_id, from_event, path, p);
         } else {
             expect_clear(path, p, refused, {errc::invalid_argument});
             CHECK(db.run_log_rows() == before);
@@ -841,12 +848,7 @@ TEST_CASE("C ABI: a run stores hostile values in the run log verbatim, or writes
             REQUIRE_MESSAGE(rc == IUCORE_OK, iucore_last_error_message());
             const auto report = take(out);
             CHECK(report.at("outcome").as_string() == "refused");
-            const auto row = db.run_log_row(report.at("run_id").as_int64());
-            CHECK(row.note == p.text);
-            CHECK(row.args_actor == p.text);
-            CHECK(row.actor == p.text);
-            if (row.note == p.text && row.args_actor == p.text && row.actor == p.text)
-                stored_verbatim(path, p);
+            db.check_run_logged(report.at("run_id").as_int64(), from_event, path, p);
         } else {
             CHECK(out == nullptr);
             expect_c_error(path, p, rc, {IUCORE_E_INVALID_ARGUMENT, IUCORE_E_INVALID_UTF8});

@@ -17,10 +17,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 #ifndef IUCORE_EXAMPLES_DIR
 #error "IUCORE_EXAMPLES_DIR must be defined (the examples/ directory of the source tree)"
@@ -37,6 +39,15 @@ T must(result<T> r, const std::string& what) {
 
 inline void must(result<void> r, const std::string& what) {
     if (!r) throw std::runtime_error(what + ": " + r.error().message);
+}
+
+/// The single value of a one-row, one-column query ("" for NULL).
+inline std::string scalar(session& s, const std::string& sql,
+                          const std::vector<std::optional<std::string>>& params = {}) {
+    auto rows = must(s.run_params(sql, params), sql);
+    if (rows.rows.size() != 1 || rows.columns.size() != 1)
+        throw std::runtime_error("expected one value from: " + sql);
+    return rows.rows[0][0].value_or("");
 }
 
 inline std::string read_text_file(const std::string& path) {
