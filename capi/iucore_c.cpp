@@ -298,6 +298,16 @@ void emit(char** out, const Report& report) {
     *out = text.release();
 }
 
+/// A report that describes its members (a plan) is written as text directly, with no tree, into
+/// the block the caller frees.
+template <class Report>
+requires iucore::detail::has_json_members<Report>
+void emit(char** out, const Report& report) {
+    iucore::json_text text;
+    iucore::append_json_text(text, report);
+    *out = text.release();
+}
+
 /// The three render entry points share their shape.
 template <class Render>
 int render_entry(char** out_json, const iucore_definition* definition, const char* target,

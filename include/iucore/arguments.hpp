@@ -3,6 +3,7 @@
 // parsing of `key=value` tokens as the record's operator usage passes them.
 
 #include <iucore/definition.hpp>
+#include <iucore/detail/json_members.hpp>
 #include <iucore/pg_bool.hpp>
 #include <iucore/pg_type.hpp>
 
@@ -188,13 +189,15 @@ inline result<bound_arguments> parse_arguments(const command_binding& b,
     return out;
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const argument_spec& s) {
-    make_object(v, "name", s.name, "type", short_name(s.type), "required", s.required, "allowed",
-                json::value_from(s.allowed, v.storage()), "selects_mode", s.selects_mode);
+template <class Out>
+void json_members(Out& out, const argument_spec& s) {
+    out("name", s.name)("type", short_name(s.type))("required", s.required)("allowed", s.allowed)(
+        "selects_mode", s.selects_mode);
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const bound_argument& a) {
-    make_object(v, "name", a.name, "type", short_name(a.type), "value", a.value);
+template <class Out>
+void json_members(Out& out, const bound_argument& a) {
+    out("name", a.name)("type", short_name(a.type))("value", a.value);
 }
 
 } // namespace iucore

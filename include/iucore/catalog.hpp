@@ -3,6 +3,7 @@
 // holds it, with ON CONFLICT DO NOTHING insertion, removal and a row-by-row diff.
 
 #include <iucore/detail/json_io.hpp>
+#include <iucore/detail/json_members.hpp>
 
 #include <algorithm>
 #include <array>
@@ -205,11 +206,11 @@ inline catalog_diff diff(const catalog& expected, const catalog& actual) {
     return out;
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const catalog_row& r) {
-    auto& o = make_object(v, "command_name", r.command_name, "category", r.category, "mutating",
-                          r.mutating, "reversible", r.reversible, "target_functions",
-                          json::value_from(r.target_functions, v.storage()));
-    if (r.fixture) o["fixture"] = true;
+template <class Out>
+void json_members(Out& out, const catalog_row& r) {
+    out("command_name", r.command_name)("category", r.category)("mutating", r.mutating)(
+        "reversible", r.reversible)("target_functions", r.target_functions);
+    if (r.fixture) out("fixture", true);
 }
 
 inline result<catalog_row> from_json(std::type_identity<catalog_row>, const json::value& v,

@@ -3,6 +3,7 @@
 // and their evaluation in the manner of OpenFeature's evaluation details.
 
 #include <iucore/detail/json_io.hpp>
+#include <iucore/detail/json_members.hpp>
 #include <iucore/pg_bool.hpp>
 
 #include <optional>
@@ -174,13 +175,12 @@ inline result<evaluation_error> from_json(std::type_identity<evaluation_error>,
                    evaluation_error::parse_error, evaluation_error::type_mismatch});
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const config_evaluation& e) {
-    auto& o = make_object(v, "key", e.key, "value", e.value, "reason", name(e.reason));
-    if (e.error != evaluation_error::none) {
-        o["error_code"] = name(e.error);
-        o["error_message"] = e.error_message;
-    }
-    o["raw"] = e.raw ? json::value(*e.raw, v.storage()) : json::value(nullptr);
+template <class Out>
+void json_members(Out& out, const config_evaluation& e) {
+    out("key", e.key)("value", e.value)("reason", name(e.reason));
+    if (e.error != evaluation_error::none)
+        out("error_code", name(e.error))("error_message", e.error_message);
+    out("raw", e.raw);
 }
 
 inline result<config_evaluation> from_json(std::type_identity<config_evaluation>,

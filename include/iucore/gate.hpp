@@ -85,9 +85,9 @@ class gate_set {
     std::vector<gate> gates_;
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const gate& g) {
-    make_object(v, "config", g.config, "modes", json::value_from(g.modes, v.storage()), "commands",
-                json::value_from(g.commands, v.storage()));
+template <class Out>
+void json_members(Out& out, const gate& g) {
+    out("config", g.config)("modes", g.modes)("commands", g.commands);
 }
 
 inline result<gate> from_json(std::type_identity<gate>, const json::value& v,
@@ -112,9 +112,10 @@ inline result<gate_set> from_json(std::type_identity<gate_set>, const json::valu
     return gate_set(std::move(gates));
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const gate_decision& d) {
-    make_object(v, "command", d.command, "mode", name(d.requested), "allowed", d.allowed, "verdict",
-                d.verdict(), "evaluations", json::value_from(d.evaluations, v.storage()));
+template <class Out>
+void json_members(Out& out, const gate_decision& d) {
+    out("command", d.command)("mode", name(d.requested))("allowed", d.allowed)(
+        "verdict", d.verdict())("evaluations", d.evaluations);
 }
 
 inline result<gate_decision> from_json(std::type_identity<gate_decision>, const json::value& v,

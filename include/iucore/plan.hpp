@@ -90,16 +90,13 @@ inline std::string verdict(const plan& p) {
     return p.decision->allowed ? "would run" : "would be " + p.decision->verdict();
 }
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const plan& p) {
-    const auto& sp = v.storage();
-    make_object(v, "command", p.command, "governed", p.governed, "target", p.target.record_text(),
-                "regprocedure", p.target.regprocedure(), "mode", name(p.arguments.selected),
-                "arguments", json::value_from(p.arguments.values, sp), "parameters",
-                json::value_from(p.specs, sp), "sql", "SELECT " + p.sql.call, "params",
-                json::value_from(p.sql.params, sp), "gates", json::value_from(p.gates, sp),
-                "verdict", verdict(p), "reverse", p.reverse, "not_simulated", p.not_simulated,
-                "catalog_row", p.row ? json::value_from(*p.row, sp) : json::value(nullptr),
-                "decision", p.decision ? json::value_from(*p.decision, sp) : json::value(nullptr));
+template <class Out>
+void json_members(Out& out, const plan& p) {
+    out("command", p.command)("governed", p.governed)("target", p.target.record_text())(
+        "regprocedure", p.target.regprocedure())("mode", name(p.arguments.selected))(
+        "arguments", p.arguments.values)("parameters", p.specs)("sql", "SELECT " + p.sql.call)(
+        "params", p.sql.params)("gates", p.gates)("verdict", verdict(p))("reverse", p.reverse)(
+        "not_simulated", p.not_simulated)("catalog_row", p.row)("decision", p.decision);
 }
 
 } // namespace iucore

@@ -133,27 +133,7 @@ result<Enum> enum_from_name(const json::value& v, const std::string& path,
     return fail(errc::invalid_definition, path + ": \"" + text + "\" is not one of: " + expected);
 }
 
-inline void put_members(json::object&) {}
-
-template <class Value, class... Rest>
-void put_members(json::object& o, std::string_view key, Value&& value, Rest&&... rest) {
-    o.emplace(key, std::forward<Value>(value));
-    put_members(o, std::forward<Rest>(rest)...);
-}
-
 } // namespace detail
-
-/// Makes `v` an object of these members (key, value, key, value, …), built in v's storage.
-/// What `v = {{key, value}, …}` does without the initializer list's per-element checks: about
-/// twice as cheap for the small objects of the hot paths (explain, run, the C ABI).
-template <class... Members>
-json::object& make_object(json::value& v, Members&&... members) {
-    static_assert(sizeof...(Members) % 2 == 0, "make_object takes key, value pairs");
-    auto& o = v.emplace_object();
-    o.reserve(sizeof...(Members) / 2);
-    detail::put_members(o, std::forward<Members>(members)...);
-    return o;
-}
 
 template <class T>
 result<T> read_json(const json::value& v, const std::string& path) {
