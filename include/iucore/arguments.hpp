@@ -117,37 +117,41 @@ inline result<mode> mode_from(const mode_argument& m, pg_type type, std::string_
                                             " selects no mode (expected one of: " + known + ")");
 }
 
-/// Parses `key=value` tokens: the value is everything after the first `=` (it may hold `=` and
-/// spaces, and may be empty where the type allows); a repeated key, an unknown key (with the
-/// nearest valid one), every missing required key (all at once) and every value that is not a
-/// literal of its PostgreSQL type is an error quoting the token.
+/// Parses `key=value` tokens against the command's argument specs: the value is everything
+/// after the first `=` (it may hold `=` and spaces, and may be empty where the type allows); a
+/// repeated key, an unknown key (with the nearest valid one), every missing required key (all at
+/// once) and every value that is not a literal of its PostgreSQL type is an error quoting the
+/// token.
 inline result<bound_arguments> parse_arguments(const command_binding& b,
+                                               const std::vector<argument_spec>& specs,
                                                const std::vector<std::string>& tokens) {
-    const auto specs = argument_specs(b);
     const auto& command = b.entry->command;
-    std::vector<std::optional<std::string>> given(specs.size());
-    std::vector<std::string> names;
-    for (const auto& s : specs)
-        names.push_back(s.name);
-    for (const auto& token : tokens) {
+    // Views into the tokens: a value is copied once, when it is bound (explain's hot path).
+    std::vector<std::optional<std::string_view>> given(specs.size());
+    for (const std::string_view token : tokens) {
         const auto eq = token.find('=');
-        if (eq == std::string::npos || eq == 0)
+        if (eq == std::string_view::npos || eq == 0)
             return fail(errc::invalid_argument, command + ": argument " +
                                                     detail::quote_for_message(token) +
                                                     " is not key=value");
         const auto key = token.substr(0, eq);
-        const auto it = std::find(names.begin(), names.end(), key);
-        if (it == names.end())
+        const auto it = std::find_if(specs.begin(), specs.end(),
+                                     [key](const argument_spec& s) { return s.name == key; });
+        if (it == specs.end()) {
+            std::vector<std::string> names;
+            for (const auto& spec : specs)
+                names.push_back(spec.name);
             return fail(errc::invalid_argument,
                         command + ": unknown argument " + detail::quote_for_message(key) + " in " +
                             detail::quote_for_message(token) + "; did you mean \"" +
                             detail::nearest(key, names) + "\"?");
-        const auto index = static_cast<std::size_t>(it - names.begin());
-        if (given[index])
-            return fail(errc::invalid_argument, command + ": argument \"" + key +
+        }
+        auto& slot = given[static_cast<std::size_t>(it - specs.begin())];
+        if (slot)
+            return fail(errc::invalid_argument, command + ": argument \"" + std::string(key) +
                                                     "\" is given twice (" +
                                                     detail::quote_for_message(token) + ")");
-        given[index] = token.substr(eq + 1);
+        slot = token.substr(eq + 1);
     }
     std::string missing;
     for (std::size_t i = 0; i < specs.size(); ++i)
@@ -156,30 +160,30 @@ inline result<bound_arguments> parse_arguments(const command_binding& b,
     if (!missing.empty())
         return fail(errc::invalid_argument, command + ": missing required argument(s): " + missing);
     bound_arguments out;
+    out.values.reserve(specs.size());
     out.selected = mode::live; // a command with no mode argument acts for real
     if (b.entry->mode_arg && b.entry->mode_arg->default_mode)
         out.selected = *b.entry->mode_arg->default_mode;
     for (std::size_t i = 0; i < specs.size(); ++i) {
         if (!given[i]) continue;
-        const auto& value = *given[i];
-        const auto token = specs[i].name + "=" + value;
+        const auto value = *given[i];
+        const auto shown = [&] {
+            return command + ": argument " +
+                   detail::quote_for_message(specs[i].name + "=" + std::string(value));
+        };
         if (auto valid = validate_literal(specs[i].type, value); !valid)
-            return fail(errc::invalid_argument, command + ": argument " +
-                                                    detail::quote_for_message(token) + ": " +
-                                                    valid.error().message);
+            return fail(errc::invalid_argument, shown() + ": " + valid.error().message);
         if (!specs[i].allowed.empty() && std::find(specs[i].allowed.begin(), specs[i].allowed.end(),
                                                    value) == specs[i].allowed.end()) {
             std::string allowed;
             for (const auto& a : specs[i].allowed)
                 allowed += (allowed.empty() ? "" : ", ") + a;
-            return fail(errc::invalid_argument, command + ": argument " +
-                                                    detail::quote_for_message(token) +
-                                                    ": expected one of " + allowed);
+            return fail(errc::invalid_argument, shown() + ": expected one of " + allowed);
         }
         if (specs[i].selects_mode) {
             BOOST_OUTCOME_TRY(out.selected, mode_from(*b.entry->mode_arg, specs[i].type, value));
         }
-        out.values.push_back({specs[i].name, specs[i].type, value});
+        out.values.push_back({specs[i].name, specs[i].type, std::string(value)});
     }
     if (b.entry->mode_arg && !b.entry->mode_arg->default_mode &&
         std::none_of(out.values.begin(), out.values.end(),
@@ -187,6 +191,11 @@ inline result<bound_arguments> parse_arguments(const command_binding& b,
         return fail(errc::invalid_argument, command + ": argument " + b.entry->mode_arg->name +
                                                 " selects the mode and has no default; give it");
     return out;
+}
+
+inline result<bound_arguments> parse_arguments(const command_binding& b,
+                                               const std::vector<std::string>& tokens) {
+    return parse_arguments(b, argument_specs(b), tokens);
 }
 
 template <class Out>

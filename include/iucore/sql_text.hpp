@@ -272,7 +272,9 @@ inline constexpr std::size_t pg_max_identifier_bytes = 63;
 
 /// `ident` as PostgreSQL's quote_ident would write it: bare when it is a lower-case name that
 /// is not a keyword, else in double quotes with embedded quotes doubled.
-inline result<std::string> quote_identifier(std::string_view ident) {
+/// Appends quote_identifier(ident) to `out` (nothing on failure): the same text, without a
+/// string of its own, for code that renders a statement piece by piece.
+inline result<void> append_identifier(std::string& out, std::string_view ident) {
     // Quoted for a message only on failure: quoting is a hot path of explain and run.
     const auto shown = [ident] { return detail::quote_for_message(ident); };
     if (ident.empty()) {
@@ -299,15 +301,23 @@ inline result<std::string> quote_identifier(std::string_view ident) {
             if (ch == '"') ++quotes;
         }
     }
-    if (safe && !detail::is_pg_keyword_needing_quotes(ident)) return std::string(ident);
-    std::string out;
-    out.reserve(ident.size() + quotes + 2);
+    if (safe && !detail::is_pg_keyword_needing_quotes(ident)) {
+        out += ident;
+        return boost::outcome_v2::success();
+    }
+    out.reserve(out.size() + ident.size() + quotes + 2);
     out += '"';
     for (const char ch : ident) {
         if (ch == '"') out += '"';
         out += ch;
     }
     out += '"';
+    return boost::outcome_v2::success();
+}
+
+inline result<std::string> quote_identifier(std::string_view ident) {
+    std::string out;
+    BOOST_OUTCOME_TRY(append_identifier(out, ident));
     return out;
 }
 

@@ -15,6 +15,11 @@ class sql_quoter {
   public:
     std::string lit(std::string_view value) { return keep(quote_literal(value), value); }
     std::string ident(std::string_view name) { return keep(quote_identifier(name), name); }
+    /// ident(name), appended to `out`.
+    void append_ident(std::string& out, std::string_view name) {
+        if (auto appended = append_identifier(out, name); !appended)
+            out += keep(appended.error(), name);
+    }
     std::string table(std::string_view qualified) {
         return keep(quote_qualified_name(qualified), qualified);
     }
@@ -38,7 +43,10 @@ class sql_quoter {
   private:
     std::string keep(result<std::string> quoted, std::string_view input) {
         if (quoted) return std::move(quoted).value();
-        if (!error_) error_ = quoted.error();
+        return keep(quoted.error(), input);
+    }
+    std::string keep(const failure& error, std::string_view input) {
+        if (!error_) error_ = error;
         return "<unquotable:" + std::to_string(input.size()) + " bytes>";
     }
     std::optional<failure> error_;
