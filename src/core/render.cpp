@@ -12,9 +12,11 @@ using detail::sql_quoter;
 
 /// Appends the parts with `separator` between them, in one allocation (a seed of 100,000 rows
 /// has statements of megabytes: no temporary copies of them).
+/// `room_after`: what the caller appends next, reserved now so a long text is not copied again
+/// to add a line.
 void append_joined(std::string& out, const std::vector<std::string>& parts,
-                   std::string_view separator) {
-    std::size_t size = out.size();
+                   std::string_view separator, std::size_t room_after = 0) {
+    std::size_t size = out.size() + room_after;
     for (const auto& p : parts)
         size += p.size() + separator.size();
     out.reserve(size);
@@ -218,15 +220,19 @@ std::string sql_check::report_sql() const {
 
 std::string rendered_sql::body() const {
     std::string out;
-    append_joined(out, statements, "\n\n");
+    append_joined(out, statements, "\n\n", 1);
     out += "\n";
     return out;
 }
 
 std::string rendered_sql::text() const {
-    std::string out = header + "\nBEGIN;\n\n";
-    append_joined(out, statements, "\n\n");
-    out += "\n\nCOMMIT;\n";
+    constexpr std::string_view begin = "\nBEGIN;\n\n", commit = "\n\nCOMMIT;\n";
+    std::string out;
+    out.reserve(header.size() + begin.size());
+    out += header;
+    out += begin;
+    append_joined(out, statements, "\n\n", commit.size());
+    out += commit;
     return out;
 }
 
