@@ -387,11 +387,11 @@ inline result<std::string> quote_literal(std::string_view value) {
     return out;
 }
 
-/// `body` between `$tag$` delimiters, where tag is `tag_base`, or `tag_base_1`, `tag_base_2`
-/// ... : the first that cannot end the string early. `tag_base` is chosen by our code, not by
-/// users, so an invalid one ([A-Za-z_][A-Za-z0-9_]* expected) is a bug and throws
+/// The delimiter that dollar-quotes `body`: `$tag$`, where tag is `tag_base`, or `tag_base_1`,
+/// `tag_base_2` ... : the first that cannot end the string early. `tag_base` is chosen by our
+/// code, not by users, so an invalid one ([A-Za-z_][A-Za-z0-9_]* expected) is a bug and throws
 /// std::invalid_argument.
-inline std::string dollar_quote(std::string_view body, std::string_view tag_base) {
+inline std::string dollar_quote_delimiter(std::string_view body, std::string_view tag_base) {
     const auto valid_tag_char = [](char c, bool first) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
                (!first && c >= '0' && c <= '9');
@@ -418,17 +418,21 @@ inline std::string dollar_quote(std::string_view body, std::string_view tag_base
     };
     std::string tag(tag_base);
     for (unsigned suffix = 1;; ++suffix) {
-        const std::string delim = "$" + tag + "$";
-        if (!ends_early(delim)) {
-            std::string out;
-            out.reserve(body.size() + 2 * delim.size());
-            out += delim;
-            out += body;
-            out += delim;
-            return out;
-        }
+        std::string delim = "$" + tag + "$";
+        if (!ends_early(delim)) return delim;
         tag = std::string(tag_base) + "_" + std::to_string(suffix);
     }
+}
+
+/// `body` between the delimiters dollar_quote_delimiter(body, tag_base) chooses.
+inline std::string dollar_quote(std::string_view body, std::string_view tag_base) {
+    const auto delim = dollar_quote_delimiter(body, tag_base);
+    std::string out;
+    out.reserve(body.size() + 2 * delim.size());
+    out += delim;
+    out += body;
+    out += delim;
+    return out;
 }
 
 } // namespace iucore

@@ -38,19 +38,19 @@ std::string schema_of(std::string_view qualified) {
     return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
 }
 
-/// The rows as the tuples of a VALUES list. A seed of 100,000 rows makes this megabytes long and
-/// both the INSERT and its verification use it, so it is rendered once, without a string per
-/// tuple, into a buffer reserved up front: each tuple is its fields plus 55 bytes of quotes,
-/// separators, booleans and ARRAY[…]::text[], plus 4 per target function; 64 leaves room for
-/// the rare escape.
-std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) {
-    std::size_t size = 0;
+/// The rows as the tuples of a VALUES list, appended to `out`. A seed of 100,000 rows makes this
+/// megabytes long, so it is rendered without a string per tuple, into room reserved up front
+/// (with `room_after` for what the caller appends next): each tuple is its fields plus 55 bytes
+/// of quotes, separators, booleans and ARRAY[…]::text[], plus 4 per target function; 64 leaves
+/// room for the rare escape.
+void append_catalog_values(sql_quoter& q, std::string& out, const std::vector<catalog_row>& rows,
+                           std::size_t room_after = 0) {
+    std::size_t size = out.size() + room_after;
     for (const auto& r : rows) {
         size += r.command_name.size() + r.category.size() + 64;
         for (const auto& f : r.target_functions)
             size += f.size() + 4;
     }
-    std::string out;
     out.reserve(size);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
@@ -67,6 +67,11 @@ std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) 
         out += q.text_array(r.target_functions);
         out += ')';
     }
+}
+
+std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) {
+    std::string out;
+    append_catalog_values(q, out, rows);
     return out;
 }
 
@@ -78,7 +83,7 @@ std::string column_list() {
 }
 
 /// `text` between `prefix` and `suffix`, copied once.
-std::string enclosed(std::string_view prefix, const std::string& text, std::string_view suffix) {
+std::string enclosed(std::string_view prefix, std::string_view text, std::string_view suffix) {
     std::string out;
     out.reserve(prefix.size() + text.size() + suffix.size());
     out += prefix;
@@ -87,11 +92,25 @@ std::string enclosed(std::string_view prefix, const std::string& text, std::stri
     return out;
 }
 
-/// values: catalog_values() of the rows.
-std::string insert_rows(sql_quoter& q, const definition& d, const std::string& values) {
-    return enclosed("INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() +
-                        ")\nVALUES\n    ",
-                    values, "\nON CONFLICT (command_name) DO NOTHING;");
+/// An INSERT of rows, and where its VALUES list sits in it: the check that the rows are present
+/// reuses that list, so at 100,000 rows it is rendered once, straight into the statement.
+struct insert_statement {
+    std::string sql;
+    std::size_t values_at = 0, values_size = 0;
+    std::string_view values() const { return std::string_view(sql).substr(values_at, values_size); }
+};
+
+insert_statement insert_rows(sql_quoter& q, const definition& d,
+                             const std::vector<catalog_row>& rows) {
+    constexpr std::string_view tail = "\nON CONFLICT (command_name) DO NOTHING;";
+    insert_statement out;
+    out.sql =
+        "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() + ")\nVALUES\n    ";
+    out.values_at = out.sql.size();
+    append_catalog_values(q, out.sql, rows, tail.size());
+    out.values_size = out.sql.size() - out.values_at;
+    out.sql += tail;
+    return out;
 }
 
 /// Checks over a catalog at some version, in the record's shape.
@@ -125,7 +144,7 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
 /// values: catalog_values() of the `row_count` rows.
 sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::string& label,
                               const std::string& column_name, std::size_t row_count,
-                              const std::string& values) {
+                              std::string_view values) {
     const auto n = std::to_string(row_count);
     return {label,
             enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
@@ -150,7 +169,7 @@ sql_check absent_check(sql_quoter& q, const definition& d, const std::string& la
 
 std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
     std::string body = "\nDECLARE\n    v_ok boolean;\n    v_actual text;\nBEGIN\n";
-    std::size_t size = body.size() + 16;
+    std::size_t size = body.size() + 16 + 64; // 64: "DO " and the delimiters, added in place
     for (const auto& c : checks)
         size += c.ok.size() + c.actual.size() + c.from.size() + c.label.size() + c.expected.size() +
                 256;
@@ -169,13 +188,12 @@ std::string verify_block(sql_quoter& q, const std::vector<sql_check>& checks) {
                 " || v_actual;\n    END IF;\n";
     }
     body += "END\n";
-    const auto quoted = dollar_quote(body, "verify");
-    std::string out;
-    out.reserve(quoted.size() + 4);
-    out += "DO ";
-    out += quoted;
-    out += ';';
-    return out;
+    // The statement is made in the body's own buffer: a seed's body is megabytes long.
+    const auto delim = dollar_quote_delimiter(body, "verify");
+    body.insert(0, "DO " + delim);
+    body += delim;
+    body += ';';
+    return body;
 }
 
 void add_checks(rendered_sql& out, sql_quoter& q, std::vector<sql_check> checks) {
@@ -274,15 +292,16 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
             " || array_to_string(v_missing, ', ') || " + q.lit(" \u2014 " + remedy) +
             ";\n    END IF;\nEND\n";
     out.statements.push_back("DO " + dollar_quote(body, "preflight") + ";");
-    const auto values = catalog_values(q, m.adds);
-    out.statements.push_back(insert_rows(q, d, values));
+    auto insert = insert_rows(q, d, m.adds);
+    auto new_rows = matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds.size(),
+                                        insert.values());
+    out.statements.push_back(std::move(insert.sql));
     out.statements.push_back("-- " + m.id +
                              " verification: catalog size + every target_function resolvable");
-    add_checks(
-        out, q,
-        {rows_check(q, d, m.id + "_catalog", e.rows_after),
-         targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
-         matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds.size(), values)});
+    add_checks(out, q,
+               {rows_check(q, d, m.id + "_catalog", e.rows_after),
+                targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
+                std::move(new_rows)});
     return finish(std::move(out), q);
 }
 
@@ -351,7 +370,7 @@ namespace {
 
 /// The checks of version `v`, whose catalog (and its catalog_values()) the caller has already.
 result<std::vector<sql_check>> version_checks(const definition& d, const std::string& v,
-                                              const catalog& rows, const std::string& values) {
+                                              const catalog& rows, std::string_view values) {
     sql_quoter q;
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
                                   targets_check(q, d, v + "_targets", rows.distinct_targets())};
@@ -384,9 +403,9 @@ result<rendered_sql> render_seed(const definition& d, std::string_view version) 
     out.header =
         header(d, "catalog seed at version " + v +
                       " (single source of truth; idempotent: INSERT 0 0 when live matches)");
-    const auto values = catalog_values(q, rows.rows());
-    if (rows.size() > 0) out.statements.push_back(insert_rows(q, d, values));
-    BOOST_OUTCOME_TRY(auto checks, version_checks(d, v, rows, values));
+    auto insert = insert_rows(q, d, rows.rows());
+    BOOST_OUTCOME_TRY(auto checks, version_checks(d, v, rows, insert.values()));
+    if (rows.size() > 0) out.statements.push_back(std::move(insert.sql));
     add_checks(out, q, std::move(checks));
     return finish(std::move(out), q);
 }
