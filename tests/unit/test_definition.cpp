@@ -47,7 +47,7 @@ json::object& migration_034(json::value& v) {
 
 /// parse_definition of the mutated JSON fails with invalid_definition, and the message names
 /// the source, and contains every needle (the JSON path and the offending value).
-std::string expect_invalid(const json::value& v, std::initializer_list<std::string_view> needles) {
+std::string expect_invalid(const json::value& v, const std::vector<std::string_view>& needles) {
     auto parsed = iucore::parse_definition(json::serialize(v), "test.json");
     REQUIRE_MESSAGE(!parsed.has_value(), "the mutated definition was accepted");
     CHECK(iucore::code_of(parsed.error()) == errc::invalid_definition);
@@ -66,6 +66,23 @@ std::int64_t figure(const definition& d, std::string_view version, std::string_v
     auto value = f.value().get(name);
     REQUIRE_MESSAGE(value.has_value(), std::string(name));
     return value.value();
+}
+
+/// A mutation of the example's JSON that the loader must reject, and what the message names.
+struct malformed_case {
+    std::string_view name;
+    void (*mutate)(json::value&);
+    std::vector<std::string_view> needles;
+};
+
+/// Each case applied to a fresh copy of the example, then expect_invalid.
+void expect_each_invalid(const std::vector<malformed_case>& cases) {
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        auto v = example_definition_json();
+        c.mutate(v);
+        expect_invalid(v, c.needles);
+    }
 }
 
 } // namespace
@@ -337,62 +354,52 @@ TEST_CASE("malformed: unknown key at the top level") {
 }
 
 TEST_CASE("malformed: unknown key in nested objects") {
-    SUBCASE("a catalog row") {
-        auto v = example_definition_json();
-        first_baseline_row(v)["command"] = "dot_iu_x";
-        expect_invalid(v, {"$.baseline.catalog[0]: unknown key \"command\""});
-    }
-    SUBCASE("the baseline") {
-        auto v = example_definition_json();
-        v.at("baseline").as_object()["rows"] = 24;
-        expect_invalid(v, {"$.baseline: unknown key \"rows\""});
-    }
-    SUBCASE("a migration's requires") {
-        auto v = example_definition_json();
-        migration_034(v)["requires"].as_object()["tables"] = json::array();
-        expect_invalid(v, {"$.migrations[0].requires: unknown key \"tables\""});
-    }
-    SUBCASE("the schema") {
-        auto v = example_definition_json();
-        v.at("schema").at("run_log").as_object()["command"] = "command";
-        expect_invalid(v, {"$.schema.run_log: unknown key \"command\""});
-    }
-    SUBCASE("a surface rule") {
-        auto v = example_definition_json();
-        v.at("schema").at("surface").at("view").as_object()["names"] = json::array();
-        expect_invalid(v, {"$.schema.surface.view: unknown key \"names\""});
-    }
-    SUBCASE("a registry entry's mode argument") {
-        auto v = example_definition_json();
-        v.at("registry").at(24).at("mode_argument").as_object()["fallback"] = "dry_run";
-        expect_invalid(v, {"$.registry[24].mode_argument: unknown key \"fallback\""});
-    }
+    expect_each_invalid({
+        {"a catalog row",
+         [](json::value& v) { first_baseline_row(v)["command"] = "dot_iu_x"; },
+         {"$.baseline.catalog[0]: unknown key \"command\""}},
+        {"the baseline",
+         [](json::value& v) { v.at("baseline").as_object()["rows"] = 24; },
+         {"$.baseline: unknown key \"rows\""}},
+        {"a migration's requires",
+         [](json::value& v) { migration_034(v)["requires"].as_object()["tables"] = json::array(); },
+         {"$.migrations[0].requires: unknown key \"tables\""}},
+        {"the schema",
+         [](json::value& v) { v.at("schema").at("run_log").as_object()["command"] = "command"; },
+         {"$.schema.run_log: unknown key \"command\""}},
+        {"a surface rule",
+         [](json::value& v) {
+             v.at("schema").at("surface").at("view").as_object()["names"] = json::array();
+         },
+         {"$.schema.surface.view: unknown key \"names\""}},
+        {"a registry entry's mode argument",
+         [](json::value& v) {
+             v.at("registry").at(24).at("mode_argument").as_object()["fallback"] = "dry_run";
+         },
+         {"$.registry[24].mode_argument: unknown key \"fallback\""}},
+    });
 }
 
 TEST_CASE("malformed: wrong type") {
-    SUBCASE("a boolean given as text") {
-        auto v = example_definition_json();
-        first_baseline_row(v)["mutating"] = "yes";
-        expect_invalid(v, {"$.baseline.catalog[0].mutating: expected a boolean", "\"yes\""});
-    }
-    SUBCASE("a count given as text") {
-        auto v = example_definition_json();
-        v.at("baseline").at("surface").as_object()["view"] = "30";
-        expect_invalid(v, {"$.baseline.surface.view: expected an integer", "\"30\""});
-    }
-    SUBCASE("a list given as a string") {
-        auto v = example_definition_json();
-        obj(v)["categories"] = "collection";
-        expect_invalid(v, {"$.categories: expected an array", "\"collection\""});
-    }
-    SUBCASE("a number where a name belongs") {
-        auto v = example_definition_json();
-        first_baseline_row(v)["target_functions"].as_array()[0] = 7;
-        expect_invalid(v, {"$.baseline.catalog[0].target_functions[0]: expected a string", "7"});
-    }
-    SUBCASE("the document is not an object") {
-        expect_invalid(json::array{1, 2}, {"$: expected an object"});
-    }
+    expect_each_invalid({
+        {"a boolean given as text",
+         [](json::value& v) { first_baseline_row(v)["mutating"] = "yes"; },
+         {"$.baseline.catalog[0].mutating: expected a boolean", "\"yes\""}},
+        {"a count given as text",
+         [](json::value& v) { v.at("baseline").at("surface").as_object()["view"] = "30"; },
+         {"$.baseline.surface.view: expected an integer", "\"30\""}},
+        {"a list given as a string",
+         [](json::value& v) { obj(v)["categories"] = "collection"; },
+         {"$.categories: expected an array", "\"collection\""}},
+        {"a number where a name belongs",
+         [](json::value& v) { first_baseline_row(v)["target_functions"].as_array()[0] = 7; },
+         {"$.baseline.catalog[0].target_functions[0]: expected a string", "7"}},
+        {"the document is not an object",
+         [](json::value& v) {
+             v = json::array{1, 2};
+         },
+         {"$: expected an object"}},
+    });
 }
 
 TEST_CASE("malformed: duplicate command in the baseline") {
@@ -403,49 +410,45 @@ TEST_CASE("malformed: duplicate command in the baseline") {
 }
 
 TEST_CASE("malformed: duplicate command across a migration") {
-    SUBCASE("a migration re-adds a baseline command") {
-        auto v = example_definition_json();
-        migration_034(v)["adds"].at(1).as_object()["command_name"] = "dot_iu_lifecycle_purge";
-        expect_invalid(v, {"$.migrations[0].adds[1].command_name",
-                           "duplicate command \"dot_iu_lifecycle_purge\""});
-    }
-    SUBCASE("a migration adds the same command twice") {
-        auto v = example_definition_json();
-        migration_034(v)["adds"].at(1).as_object()["command_name"] =
-            "dot_iu_auto_instantiate_from_event";
-        expect_invalid(v, {"$.migrations[0].adds[1].command_name",
-                           "duplicate command \"dot_iu_auto_instantiate_from_event\""});
-    }
-    SUBCASE("the registry lists a command twice") {
-        auto v = example_definition_json();
-        v.at("registry").at(1).as_object()["command"] = "dot_iu_collection_list";
-        expect_invalid(v,
-                       {"$.registry[1].command", "duplicate command \"dot_iu_collection_list\""});
-    }
+    expect_each_invalid({
+        {"a migration re-adds a baseline command",
+         [](json::value& v) {
+             migration_034(v)["adds"].at(1).as_object()["command_name"] = "dot_iu_lifecycle_purge";
+         },
+         {"$.migrations[0].adds[1].command_name", "duplicate command \"dot_iu_lifecycle_purge\""}},
+        {"a migration adds the same command twice",
+         [](json::value& v) {
+             migration_034(v)["adds"].at(1).as_object()["command_name"] =
+                 "dot_iu_auto_instantiate_from_event";
+         },
+         {"$.migrations[0].adds[1].command_name",
+          "duplicate command \"dot_iu_auto_instantiate_from_event\""}},
+        {"the registry lists a command twice",
+         [](json::value& v) {
+             v.at("registry").at(1).as_object()["command"] = "dot_iu_collection_list";
+         },
+         {"$.registry[1].command", "duplicate command \"dot_iu_collection_list\""}},
+    });
 }
 
 TEST_CASE("malformed: a command without the dot_iu_ prefix") {
-    SUBCASE("baseline") {
-        auto v = example_definition_json();
-        first_baseline_row(v)["command_name"] = "iu_collection_list";
-        expect_invalid(v, {"$.baseline.catalog[0].command_name", "\"iu_collection_list\"",
-                           "must start with dot_iu_"});
-    }
-    SUBCASE("migration") {
-        auto v = example_definition_json();
-        migration_034(v)["adds"].at(0).as_object()["command_name"] = "DOT_IU_X";
-        expect_invalid(v, {"$.migrations[0].adds[0].command_name", "\"DOT_IU_X\""});
-    }
-    SUBCASE("the bare prefix") {
-        auto v = example_definition_json();
-        first_baseline_row(v)["command_name"] = "dot_iu_";
-        expect_invalid(v, {"$.baseline.catalog[0].command_name", "\"dot_iu_\""});
-    }
-    SUBCASE("registry") {
-        auto v = example_definition_json();
-        v.at("registry").at(0).as_object()["command"] = "iu_x";
-        expect_invalid(v, {"$.registry[0].command", "\"iu_x\" must start with dot_iu_"});
-    }
+    expect_each_invalid({
+        {"baseline",
+         [](json::value& v) { first_baseline_row(v)["command_name"] = "iu_collection_list"; },
+         {"$.baseline.catalog[0].command_name", "\"iu_collection_list\"",
+          "must start with dot_iu_"}},
+        {"migration",
+         [](json::value& v) {
+             migration_034(v)["adds"].at(0).as_object()["command_name"] = "DOT_IU_X";
+         },
+         {"$.migrations[0].adds[0].command_name", "\"DOT_IU_X\""}},
+        {"the bare prefix",
+         [](json::value& v) { first_baseline_row(v)["command_name"] = "dot_iu_"; },
+         {"$.baseline.catalog[0].command_name", "\"dot_iu_\""}},
+        {"registry",
+         [](json::value& v) { v.at("registry").at(0).as_object()["command"] = "iu_x"; },
+         {"$.registry[0].command", "\"iu_x\" must start with dot_iu_"}},
+    });
 }
 
 TEST_CASE("malformed: unknown category") {
@@ -470,50 +473,54 @@ TEST_CASE("malformed: empty target_functions") {
 }
 
 TEST_CASE("malformed: a migration requiring an unknown migration") {
-    SUBCASE("an unknown version") {
-        auto v = example_definition_json();
-        migration_034(v)["requires"].as_object()["migrations"] = json::array{"033", "032"};
-        expect_invalid(v, {"$.migrations[0].requires.migrations", "\"032\""});
-    }
-    SUBCASE("a later migration") {
-        auto v = example_definition_json();
-        v.at("migrations").as_array().emplace_back(json::parse(R"({
-            "id": "035", "slug": "later", "kind": "data_only", "requires": {},
-            "adds": [{"command_name": "dot_iu_help", "category": "inspect", "mutating": false,
-                      "reversible": false, "target_functions": ["fn_iu_help"]}]})"));
-        migration_034(v)["requires"].as_object()["migrations"] = json::array{"035"};
-        expect_invalid(v, {"$.migrations[0].requires.migrations", "requires \"035\""});
-    }
-    SUBCASE("a duplicate migration id") {
-        auto v = example_definition_json();
-        auto copy = v.at("migrations").at(0);
-        copy.as_object()["adds"] = json::parse(R"([{"command_name": "dot_iu_help",
-            "category": "inspect", "mutating": false, "reversible": false,
-            "target_functions": ["fn_iu_help"]}])");
-        v.at("migrations").as_array().push_back(copy);
-        expect_invalid(v, {"$.migrations[1].id", "duplicate version \"034\""});
-    }
+    expect_each_invalid({
+        {"an unknown version",
+         [](json::value& v) {
+             migration_034(v)["requires"].as_object()["migrations"] = json::array{"033", "032"};
+         },
+         {"$.migrations[0].requires.migrations", "\"032\""}},
+        {"a later migration",
+         [](json::value& v) {
+             v.at("migrations")
+                 .as_array()
+                 .emplace_back(json::parse(
+                     R"({     "id": "035", "slug": "later", "kind": "data_only", "requires": {},     "adds": [{"command_name": "dot_iu_help", "category": "inspect", "mutating": false,               "reversible": false, "target_functions": ["fn_iu_help"]}]})"));
+             migration_034(v)["requires"].as_object()["migrations"] = json::array{"035"};
+         },
+         {"$.migrations[0].requires.migrations", "requires \"035\""}},
+        {"a duplicate migration id",
+         [](json::value& v) {
+             auto copy = v.at("migrations").at(0);
+             copy.as_object()["adds"] = json::parse(
+                 R"([{"command_name": "dot_iu_help",     "category": "inspect", "mutating": false, "reversible": false,     "target_functions": ["fn_iu_help"]}])");
+             v.at("migrations").as_array().push_back(copy);
+         },
+         {"$.migrations[1].id", "duplicate version \"034\""}},
+    });
 }
 
 TEST_CASE("malformed: requires.functions naming an unknown signature") {
-    SUBCASE("an unknown function") {
-        auto v = example_definition_json();
-        migration_034(v)["requires"].at("functions").as_array()[1] = "fn_iu_nope(text,boolean)";
-        expect_invalid(v, {"$.migrations[0].requires.functions", "\"fn_iu_nope(text,boolean)\"",
-                           "is not a signature"});
-    }
-    SUBCASE("a known function with other argument types") {
-        auto v = example_definition_json();
-        migration_034(v)["requires"].at("functions").as_array()[1] =
-            "fn_iu_auto_instantiate_rollback_by_actor(text)";
-        expect_invalid(v, {"$.migrations[0].requires.functions",
-                           "\"fn_iu_auto_instantiate_rollback_by_actor(text)\""});
-    }
-    SUBCASE("text that is not a signature") {
-        auto v = example_definition_json();
-        migration_034(v)["requires"].at("functions").as_array()[0] = "fn_iu_x(uuid,";
-        expect_invalid(v, {"$.migrations[0].requires.functions[0]", "\"fn_iu_x(uuid,\""});
-    }
+    expect_each_invalid({
+        {"an unknown function",
+         [](json::value& v) {
+             migration_034(v)["requires"].at("functions").as_array()[1] =
+                 "fn_iu_nope(text,boolean)";
+         },
+         {"$.migrations[0].requires.functions", "\"fn_iu_nope(text,boolean)\"",
+          "is not a signature"}},
+        {"a known function with other argument types",
+         [](json::value& v) {
+             migration_034(v)["requires"].at("functions").as_array()[1] =
+                 "fn_iu_auto_instantiate_rollback_by_actor(text)";
+         },
+         {"$.migrations[0].requires.functions",
+          "\"fn_iu_auto_instantiate_rollback_by_actor(text)\""}},
+        {"text that is not a signature",
+         [](json::value& v) {
+             migration_034(v)["requires"].at("functions").as_array()[0] = "fn_iu_x(uuid,";
+         },
+         {"$.migrations[0].requires.functions[0]", "\"fn_iu_x(uuid,\""}},
+    });
 }
 
 TEST_CASE("malformed: a surface total that does not add up") {
@@ -566,104 +573,89 @@ TEST_CASE("malformed: registry reversed_by names an unknown command") {
 }
 
 TEST_CASE("malformed: a gate over an unknown config") {
-    SUBCASE("unknown") {
-        auto v = example_definition_json();
-        v.at("gates").at(1).as_object()["config"] = "iu_core.autoinstantiate_enabled";
-        expect_invalid(v, {"$.gates[1].config", "\"iu_core.autoinstantiate_enabled\"",
-                           "is not a boolean config"});
-    }
-    SUBCASE("not a boolean") {
-        auto v = example_definition_json();
-        v.at("gates").at(0).as_object()["config"] = "iu_core.retention_days";
-        expect_invalid(v, {"$.gates[0].config", "\"iu_core.retention_days\""});
-    }
-    SUBCASE("a command the registry does not have") {
-        auto v = example_definition_json();
-        v.at("gates").at(0).at("commands").as_array().emplace_back("dot_iu_nope");
-        expect_invalid(v, {"$.gates[0].commands", "\"dot_iu_nope\""});
-    }
-    SUBCASE("an unknown mode") {
-        auto v = example_definition_json();
-        v.at("gates").at(0).at("modes").as_array().emplace_back("shadow");
-        expect_invalid(v, {"$.gates[0].modes[2]", "\"shadow\""});
-    }
+    expect_each_invalid({
+        {"unknown",
+         [](json::value& v) {
+             v.at("gates").at(1).as_object()["config"] = "iu_core.autoinstantiate_enabled";
+         },
+         {"$.gates[1].config", "\"iu_core.autoinstantiate_enabled\"", "is not a boolean config"}},
+        {"not a boolean",
+         [](json::value& v) {
+             v.at("gates").at(0).as_object()["config"] = "iu_core.retention_days";
+         },
+         {"$.gates[0].config", "\"iu_core.retention_days\""}},
+        {"a command the registry does not have",
+         [](json::value& v) {
+             v.at("gates").at(0).at("commands").as_array().emplace_back("dot_iu_nope");
+         },
+         {"$.gates[0].commands", "\"dot_iu_nope\""}},
+        {"an unknown mode",
+         [](json::value& v) { v.at("gates").at(0).at("modes").as_array().emplace_back("shadow"); },
+         {"$.gates[0].modes[2]", "\"shadow\""}},
+    });
 }
 
 TEST_CASE("malformed: other rules the loader enforces") {
-    SUBCASE("an unsupported format") {
-        auto v = example_definition_json();
-        obj(v)["format"] = "iucore-definition/2";
-        expect_invalid(v, {"$.format", "\"iucore-definition/2\""});
-    }
-    SUBCASE("a missing required key") {
-        auto v = example_definition_json();
-        obj(v).erase("signatures");
-        expect_invalid(v, {"$: missing required key \"signatures\""});
-    }
-    SUBCASE("a duplicate signature") {
-        auto v = example_definition_json();
-        v.at("signatures").as_array().push_back(v.at("signatures").at(0));
-        expect_invalid(v, {"$.signatures[32].name", "\"fn_iu_auto_instantiate_from_event\""});
-    }
-    SUBCASE("a registry function without a signature") {
-        auto v = example_definition_json();
-        v.at("registry").at(2).as_object()["function"] = "fn_iu_nope";
-        expect_invalid(v, {"$.registry[2].function", "\"fn_iu_nope\""});
-    }
-    SUBCASE("a mode argument that is not a parameter") {
-        auto v = example_definition_json();
-        v.at("registry").at(24).at("mode_argument").as_object()["name"] = "mode";
-        expect_invalid(v, {"$.registry[24].mode_argument.name", "\"mode\""});
-    }
-    SUBCASE("a migration that adds nothing") {
-        auto v = example_definition_json();
-        migration_034(v)["adds"] = json::array();
-        expect_invalid(v, {"$.migrations[0].adds", "adds no catalog rows"});
-    }
-    SUBCASE("an unknown migration kind") {
-        auto v = example_definition_json();
-        migration_034(v)["kind"] = "schema";
-        expect_invalid(v, {"$.migrations[0].kind", "\"schema\""});
-    }
-    SUBCASE("a pin with an unknown figure or version") {
-        auto v = example_definition_json();
-        obj(v)["pins"] = json::parse(R"j([{"file":"a.py","pattern":"(\\d+)","figure":"rows"}])j");
-        expect_invalid(v, {"$.pins[0].figure", "\"rows\""});
-        obj(v)["pins"] = json::parse(
-            R"j([{"file":"a.py","pattern":"(\\d+)","figure":"catalog_rows","version":"099"}])j");
-        expect_invalid(v, {"$.pins[0].version", "\"099\""});
-    }
-    SUBCASE("a duplicate config") {
-        auto v = example_definition_json();
-        v.at("configs").as_array().push_back(v.at("configs").at(0));
-        expect_invalid(v, {"$.configs[13].key", "\"iu_core.composer_enabled\""});
-    }
-    SUBCASE("a surface rule with both or neither of names_like and registry") {
-        auto v = example_definition_json();
-        v.at("schema").at("surface").at("view").as_object()["registry"] = "public.x";
-        expect_invalid(v, {"$.schema.surface.view", "exactly one of names_like or registry"});
-    }
+    expect_each_invalid({
+        {"an unsupported format",
+         [](json::value& v) { obj(v)["format"] = "iucore-definition/2"; },
+         {"$.format", "\"iucore-definition/2\""}},
+        {"a missing required key",
+         [](json::value& v) { obj(v).erase("signatures"); },
+         {"$: missing required key \"signatures\""}},
+        {"a duplicate signature",
+         [](json::value& v) { v.at("signatures").as_array().push_back(v.at("signatures").at(0)); },
+         {"$.signatures[32].name", "\"fn_iu_auto_instantiate_from_event\""}},
+        {"a registry function without a signature",
+         [](json::value& v) { v.at("registry").at(2).as_object()["function"] = "fn_iu_nope"; },
+         {"$.registry[2].function", "\"fn_iu_nope\""}},
+        {"a mode argument that is not a parameter",
+         [](json::value& v) {
+             v.at("registry").at(24).at("mode_argument").as_object()["name"] = "mode";
+         },
+         {"$.registry[24].mode_argument.name", "\"mode\""}},
+        {"a migration that adds nothing",
+         [](json::value& v) { migration_034(v)["adds"] = json::array(); },
+         {"$.migrations[0].adds", "adds no catalog rows"}},
+        {"an unknown migration kind",
+         [](json::value& v) { migration_034(v)["kind"] = "schema"; },
+         {"$.migrations[0].kind", "\"schema\""}},
+        {"a pin with an unknown figure",
+         [](json::value& v) {
+             obj(v)["pins"] =
+                 json::parse(R"j([{"file":"a.py","pattern":"(\\d+)","figure":"rows"}])j");
+         },
+         {"$.pins[0].figure", "\"rows\""}},
+        {"a pin with an unknown version",
+         [](json::value& v) {
+             obj(v)["pins"] = json::parse(
+                 R"j([{"file":"a.py","pattern":"(\\d+)","figure":"catalog_rows","version":"099"}])j");
+         },
+         {"$.pins[0].version", "\"099\""}},
+        {"a duplicate config",
+         [](json::value& v) { v.at("configs").as_array().push_back(v.at("configs").at(0)); },
+         {"$.configs[13].key", "\"iu_core.composer_enabled\""}},
+        {"a surface rule with both or neither of names_like and registry",
+         [](json::value& v) {
+             v.at("schema").at("surface").at("view").as_object()["registry"] = "public.x";
+         },
+         {"$.schema.surface.view", "exactly one of names_like or registry"}},
+    });
 }
 
 TEST_CASE("malformed: migration ids, versions and slugs become file names and SQL comments") {
-    SUBCASE("a slug with a path separator") {
-        auto v = example_definition_json();
-        migration_034(v)["slug"] = "../../etc/x";
-        expect_invalid(v, {"$.migrations[0].slug", "\"../../etc/x\""});
-    }
-    SUBCASE("an id with a newline") {
-        auto v = example_definition_json();
-        migration_034(v)["id"] = "034\nDROP TABLE x;";
-        expect_invalid(v, {"$.migrations[0].id", "\"034\\x0ADROP TABLE x;\""});
-    }
-    SUBCASE("a baseline version with a NUL") {
-        auto v = example_definition_json();
-        v.at("baseline").as_object()["version"] = std::string("033\0", 4);
-        expect_invalid(v, {"$.baseline.version", "\"033\\x00\""});
-    }
-    SUBCASE("a definition name with a newline") {
-        auto v = example_definition_json();
-        obj(v)["name"] = "iu-core\nDROP TABLE x; --";
-        expect_invalid(v, {"$.name", "\"iu-core\\x0ADROP TABLE x; --\""});
-    }
+    expect_each_invalid({
+        {"a slug with a path separator",
+         [](json::value& v) { migration_034(v)["slug"] = "../../etc/x"; },
+         {"$.migrations[0].slug", "\"../../etc/x\""}},
+        {"an id with a newline",
+         [](json::value& v) { migration_034(v)["id"] = "034\nDROP TABLE x;"; },
+         {"$.migrations[0].id", "\"034\\x0ADROP TABLE x;\""}},
+        {"a baseline version with a NUL",
+         [](json::value& v) { v.at("baseline").as_object()["version"] = std::string("033\0", 4); },
+         {"$.baseline.version", "\"033\\x00\""}},
+        {"a definition name with a newline",
+         [](json::value& v) { obj(v)["name"] = "iu-core\nDROP TABLE x; --"; },
+         {"$.name", "\"iu-core\\x0ADROP TABLE x; --\""}},
+    });
 }
