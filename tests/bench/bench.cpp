@@ -46,6 +46,8 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <spawn.h>
@@ -843,6 +845,12 @@ int scale_child(const std::string& path, int repetitions) {
         if (i == 0) peak_after["render"] = proc_status_kb("VmHWM");
     }
     auto ms = [](const std::vector<double>& v) { return summarize(v).median / 1000; };
+    auto samples_ms = [](const std::vector<double>& v) {
+        json::array a;
+        for (double us : v)
+            a.push_back(us / 1000);
+        return a;
+    };
     json::object out{{"rows", ssot_rows},
                      {"definition_bytes", iucore::read_text_file(path).value().size()},
                      {"seed_bytes", seed_bytes},
@@ -854,7 +862,12 @@ int scale_child(const std::string& path, int repetitions) {
                      {"total_ms", ms(load) + ms(fold) + ms(render)},
                      {"rss_start_kb", rss_start},
                      {"peak_rss_kb", proc_status_kb("VmHWM")},
-                     {"peak_rss_kb_after", peak_after}};
+                     {"peak_rss_kb_after", peak_after},
+                     {"samples_ms",
+                      {{"load_ms", samples_ms(load)},
+                       {"validate_ms", samples_ms(validate)},
+                       {"fold_ms", samples_ms(fold)},
+                       {"render_ms", samples_ms(render)}}}};
     std::cout << json::serialize(out) << "\n";
     return 0;
 }
@@ -867,68 +880,108 @@ void bench_scale(report& r, const options& o, const definition& example) {
     const auto sizes = o.sizes();
     json::object offline, live;
     std::vector<json::object> by_size;
+    // One definition file per size, written before any timing.
+    std::vector<std::unique_ptr<temp_file>> files;
     for (auto n : sizes) {
-        temp_file file("iucore_bench_definition_" + size_label(n), ".json");
-        file.write(synthetic_definition(example, n));
-        // Two children: the timings (median of several repetitions), and the peak memory of
-        // one load, validate, fold and render, as one run of a real process has (repetitions in
-        // one process raise the high-water mark by heap fragmentation, not by what they hold).
-        auto child = [&](int repetitions, const std::vector<std::string>& env) {
-            const auto run = run_process({self_executable(), "--scale-child", file.path(),
-                                          "--repetitions", std::to_string(repetitions)},
-                                         env, true);
-            if (run.exit_code != 0)
-                throw std::runtime_error("scale child for " + size_label(n) + " rows exited with " +
-                                         std::to_string(run.exit_code));
-            return json::parse(run.out).as_object();
-        };
-        auto timed = child(o.smoke ? 1 : (n >= 100000 ? 5 : 10), {});
-        const auto once = child(1, {});
+        files.push_back(
+            std::make_unique<temp_file>("iucore_bench_definition_" + size_label(n), ".json"));
+        files.back()->write(synthetic_definition(example, n));
+    }
+    auto child = [&](std::size_t size_index, int repetitions, const std::vector<std::string>& env) {
+        const auto run = run_process({self_executable(), "--scale-child", files[size_index]->path(),
+                                      "--repetitions", std::to_string(repetitions)},
+                                     env, true);
+        if (run.exit_code != 0)
+            throw std::runtime_error("scale child for " + size_label(sizes[size_index]) +
+                                     " rows exited with " + std::to_string(run.exit_code));
+        return json::parse(run.out).as_object();
+    };
+    // Timings: rounds of one child per size, the sizes interleaved, so a slow spell of this
+    // shared machine falls on every size alike and the growth ratios compare like with like.
+    // Every child repeats the steps the same number of times (its first repetition starts on a
+    // fresh heap, as one run of a real process does); the medians are over all rounds' samples.
+    const int rounds = o.smoke ? 1 : 5, repetitions = o.smoke ? 1 : 2;
+    std::vector<json::object> timed(sizes.size());
+    std::vector<std::map<std::string, std::vector<double>>> samples(sizes.size());
+    for (int round = 0; round < rounds; ++round)
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            timed[i] = child(i, repetitions, {});
+            for (const auto& [key, values] : timed[i].at("samples_ms").as_object())
+                for (const auto& v : values.as_array())
+                    samples[i][std::string(key)].push_back(v.to_number<double>());
+        }
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        auto& t = timed[i];
+        t.erase("samples_ms");
+        t["repetitions"] = rounds * repetitions;
+        for (const auto& [key, values] : samples[i])
+            t[key] = summarize(values).median;
+        t["total_ms"] = t.at("load_ms").to_number<double>() + t.at("fold_ms").to_number<double>() +
+                        t.at("render_ms").to_number<double>();
+        // The peak memory of one load, validate, fold and render, as one run of a real process
+        // has (repetitions in one process raise the high-water mark by heap fragmentation, not
+        // by what they hold).
+        const auto once = child(i, 1, {});
         // glibc raises its mmap threshold each time a large mmapped block is freed, after which
         // large blocks come from a heap that does not shrink: the same run with the threshold
         // fixed shows how much of the peak is that slack rather than what iucore holds.
-        const auto fixed = child(1, {"MALLOC_MMAP_THRESHOLD_=131072"});
-        timed["peak_rss_kb_repeated"] = timed.at("peak_rss_kb");
-        timed["peak_rss_kb"] = once.at("peak_rss_kb");
-        timed["peak_rss_kb_after"] = once.at("peak_rss_kb_after");
-        timed["peak_rss_kb_fixed_mmap_threshold"] = fixed.at("peak_rss_kb");
-        by_size.push_back(timed);
-        offline[size_label(n)] = by_size.back();
+        const auto fixed = child(i, 1, {"MALLOC_MMAP_THRESHOLD_=131072"});
+        t["peak_rss_kb_repeated"] = t.at("peak_rss_kb");
+        t["peak_rss_kb"] = once.at("peak_rss_kb");
+        t["peak_rss_kb_after"] = once.at("peak_rss_kb_after");
+        t["peak_rss_kb_fixed_mmap_threshold"] = fixed.at("peak_rss_kb");
+        by_size.push_back(t);
+        offline[size_label(sizes[i])] = by_size.back();
     }
-    // The live side at the two largest sizes: seed through session::run, then diff and verify.
-    std::vector<std::pair<double, double>> live_ms; // diff, verify
-    const std::vector<std::size_t> live_sizes(sizes.end() - 2, sizes.end());
-    for (auto n : live_sizes) {
-        const auto text = synthetic_definition(example, n);
-        const auto d = must(iucore::parse_definition(text, "synthetic"), "synthetic definition");
-        test_database db("bench_scale_" + size_label(n));
-        db.load_substrate();
-        const auto status = db.seed(d, d.latest_version());
-        const auto expected = d.ssot().size();
-        if (status != "INSERT 0 " + std::to_string(expected))
-            throw std::runtime_error("seeding " + size_label(n) + " rows reported " + status);
-        auto s = db.connect();
+    // The live side at the two largest sizes: seed through session::run, then diff and verify,
+    // the two sizes interleaved as above.
+    struct live_size {
+        std::string label;
+        definition d;
+        std::size_t expected = 0;
+        std::unique_ptr<test_database> db;
+        std::optional<iucore::session> s;
         std::vector<double> diff_ms, verify_ms;
-        for (int i = 0; i < o.live_repetitions(); ++i) {
-            diff_ms.push_back(time_us([&] {
-                                  const auto diff = must(iucore::diff_live(s, d), "diff_live");
-                                  if (!diff.differences.empty() || diff.live_rows != expected)
-                                      throw std::runtime_error("diff_live found differences");
-                              }) /
-                              1000);
-            verify_ms.push_back(time_us([&] {
-                                    const auto v = must(iucore::verify(s, d), "verify");
-                                    for (const auto& c : v.checks)
-                                        if (!c.ok)
-                                            throw std::runtime_error("verify: " + c.name + ": " +
-                                                                     c.actual);
+    };
+    std::vector<live_size> live_sizes;
+    for (auto it = sizes.end() - 2; it != sizes.end(); ++it) {
+        live_size l;
+        l.label = size_label(*it);
+        l.d = must(iucore::parse_definition(synthetic_definition(example, *it), "synthetic"),
+                   "synthetic definition");
+        l.db = std::make_unique<test_database>("bench_scale_" + l.label);
+        l.db->load_substrate();
+        const auto status = l.db->seed(l.d, l.d.latest_version());
+        l.expected = l.d.ssot().size();
+        if (status != "INSERT 0 " + std::to_string(l.expected))
+            throw std::runtime_error("seeding " + l.label + " rows reported " + status);
+        l.s.emplace(l.db->connect());
+        live_sizes.push_back(std::move(l));
+    }
+    for (int i = 0; i < o.live_repetitions(); ++i)
+        for (auto& l : live_sizes) {
+            l.diff_ms.push_back(time_us([&] {
+                                    const auto diff = must(iucore::diff_live(*l.s, l.d), "diff");
+                                    if (!diff.differences.empty() || diff.live_rows != l.expected)
+                                        throw std::runtime_error("diff_live found differences");
                                 }) /
                                 1000);
+            l.verify_ms.push_back(time_us([&] {
+                                      const auto v = must(iucore::verify(*l.s, l.d), "verify");
+                                      for (const auto& c : v.checks)
+                                          if (!c.ok)
+                                              throw std::runtime_error("verify: " + c.name + ": " +
+                                                                       c.actual);
+                                  }) /
+                                  1000);
         }
-        const auto dm = summarize(diff_ms), vm = summarize(verify_ms);
+    std::vector<std::pair<double, double>> live_ms; // diff, verify
+    for (auto& l : live_sizes) {
+        const auto dm = summarize(l.diff_ms), vm = summarize(l.verify_ms);
         live_ms.emplace_back(dm.median, vm.median);
-        live[size_label(n)] = {
-            {"rows", expected}, {"diff_live", to_json(dm, "ms")}, {"verify", to_json(vm, "ms")}};
+        live[l.label] = {
+            {"rows", l.expected}, {"diff_live", to_json(dm, "ms")}, {"verify", to_json(vm, "ms")}};
+        l.s.reset(); // closed before its database is dropped
     }
 
     const auto& big = by_size.back();
