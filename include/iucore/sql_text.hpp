@@ -254,8 +254,14 @@ inline constexpr std::array<std::string_view, 151> pg_non_unreserved_keywords = 
 
 static_assert(std::ranges::is_sorted(pg_non_unreserved_keywords));
 
+/// The longest of those keywords: a longer word is none of them, without a search (most names
+/// a statement quotes are longer).
+inline constexpr std::size_t longest_keyword_needing_quotes =
+    std::ranges::max(pg_non_unreserved_keywords, {}, &std::string_view::size).size();
+
 inline bool is_pg_keyword_needing_quotes(std::string_view word) noexcept {
-    return std::ranges::binary_search(pg_non_unreserved_keywords, word);
+    return word.size() <= longest_keyword_needing_quotes &&
+           std::ranges::binary_search(pg_non_unreserved_keywords, word);
 }
 
 /// Why `s` cannot be PostgreSQL text (a NUL byte or invalid UTF-8), or empty when it can.
@@ -270,8 +276,6 @@ inline std::string text_problem(std::string_view s) {
 /// Longest identifier PostgreSQL keeps whole (NAMEDATALEN - 1); longer ones get truncated.
 inline constexpr std::size_t pg_max_identifier_bytes = 63;
 
-/// `ident` as PostgreSQL's quote_ident would write it: bare when it is a lower-case name that
-/// is not a keyword, else in double quotes with embedded quotes doubled.
 /// Appends quote_identifier(ident) to `out` (nothing on failure): the same text, without a
 /// string of its own, for code that renders a statement piece by piece.
 inline result<void> append_identifier(std::string& out, std::string_view ident) {
@@ -280,16 +284,6 @@ inline result<void> append_identifier(std::string& out, std::string_view ident) 
     if (ident.empty()) {
         return fail(errc::invalid_argument,
                     "identifier " + shown() + " is empty: expected 1 to 63 bytes of UTF-8");
-    }
-    if (const auto problem = detail::text_problem(ident); !problem.empty()) {
-        return fail(errc::invalid_argument, "identifier " + shown() + " is not usable because " +
-                                                problem + ": expected UTF-8 text without NUL");
-    }
-    if (ident.size() > pg_max_identifier_bytes) {
-        return fail(errc::invalid_argument,
-                    "identifier " + shown() + " is " + std::to_string(ident.size()) +
-                        " bytes long: expected at most 63 bytes (NAMEDATALEN-1), since "
-                        "PostgreSQL would silently truncate it");
     }
     // Same rule as ruleutils.c quote_identifier: note '$' is legal in a bare name but
     // quote_ident still quotes it, and we match quote_ident's text exactly.
@@ -300,6 +294,17 @@ inline result<void> append_identifier(std::string& out, std::string_view ident) 
             safe = false;
             if (ch == '"') ++quotes;
         }
+    }
+    // A bare name is ASCII without NUL: only other names need the text check.
+    if (const auto problem = safe ? std::string() : detail::text_problem(ident); !problem.empty()) {
+        return fail(errc::invalid_argument, "identifier " + shown() + " is not usable because " +
+                                                problem + ": expected UTF-8 text without NUL");
+    }
+    if (ident.size() > pg_max_identifier_bytes) {
+        return fail(errc::invalid_argument,
+                    "identifier " + shown() + " is " + std::to_string(ident.size()) +
+                        " bytes long: expected at most 63 bytes (NAMEDATALEN-1), since "
+                        "PostgreSQL would silently truncate it");
     }
     if (safe && !detail::is_pg_keyword_needing_quotes(ident)) {
         out += ident;
@@ -315,6 +320,8 @@ inline result<void> append_identifier(std::string& out, std::string_view ident) 
     return boost::outcome_v2::success();
 }
 
+/// `ident` as PostgreSQL's quote_ident would write it: bare when it is a lower-case name that
+/// is not a keyword, else in double quotes with embedded quotes doubled.
 inline result<std::string> quote_identifier(std::string_view ident) {
     std::string out;
     BOOST_OUTCOME_TRY(append_identifier(out, ident));
