@@ -1103,20 +1103,20 @@ void bench_capi(report& r, const options& o, const definition& d) {
     const auto tokens = from_event_tokens();
     const int n = o.explain_calls();
     const auto warmup = std::min(n, 1000);
-    auto cpp_explain = [&] {
-        auto p = iucore::explain(d, from_event, tokens);
-        if (!p) throw std::runtime_error("explain: " + p.error().message);
+    // Each operation's calls are timed in blocks that alternate between the operations and
+    // spread over the run, so a slow spell of this shared machine falls on all alike and the
+    // medians are not one spell's figure.
+    const int blocks = o.smoke ? 1 : 10;
+    struct timed_operation {
+        std::function<void()> call;
+        std::vector<double> us;
     };
-    for (int i = 0; i < warmup; ++i)
-        cpp_explain();
-    std::vector<double> cpp_us;
-    for (int i = 0; i < n; ++i)
-        cpp_us.push_back(time_us(cpp_explain));
-    const auto cpp = summarize(cpp_us);
-    json::object details{{"command", from_event},
-                         {"tokens", json::value_from(tokens)},
-                         {"calls", n},
-                         {"cpp_explain", to_json(cpp, "us")}};
+    std::vector<timed_operation> operations;
+    operations.push_back({[&] {
+                              auto p = iucore::explain(d, from_event, tokens);
+                              if (!p) throw std::runtime_error("explain: " + p.error().message);
+                          },
+                          {}});
 #if IUCORE_BENCH_HAVE_CAPI
     const auto definition_path = o.examples + "/definition/iu_core.json";
     iucore_definition* handle = nullptr;
@@ -1124,24 +1124,39 @@ void bench_capi(report& r, const options& o, const definition& d) {
         throw std::runtime_error(std::string("iucore_definition_load_file: ") +
                                  iucore_last_error_message());
     const auto args = tokens_json(tokens);
-    auto c_explain = [&] {
-        char* out = nullptr;
-        if (iucore_explain(&out, nullptr, handle, from_event.c_str(), args.c_str()) != IUCORE_OK)
-            throw std::runtime_error(std::string("iucore_explain: ") + iucore_last_error_message());
-        iucore_free(out);
-    };
-    std::vector<double> c_us;
+    operations.push_back({[&] {
+                              char* out = nullptr;
+                              if (iucore_explain(&out, nullptr, handle, from_event.c_str(),
+                                                 args.c_str()) != IUCORE_OK)
+                                  throw std::runtime_error(std::string("iucore_explain: ") +
+                                                           iucore_last_error_message());
+                              iucore_free(out);
+                          },
+                          {}});
+#endif
     try {
-        for (int i = 0; i < warmup; ++i)
-            c_explain();
-        for (int i = 0; i < n; ++i)
-            c_us.push_back(time_us(c_explain));
+        for (auto& op : operations)
+            for (int i = 0; i < warmup; ++i)
+                op.call();
+        for (int block = 0; block < blocks; ++block)
+            for (auto& op : operations)
+                for (int i = 0; i < n / blocks; ++i)
+                    op.us.push_back(time_us(op.call));
     } catch (...) {
+#if IUCORE_BENCH_HAVE_CAPI
         iucore_definition_destroy(&handle);
+#endif
         throw;
     }
+    const auto cpp = summarize(operations.front().us);
+    json::object details{{"command", from_event},
+                         {"tokens", json::value_from(tokens)},
+                         {"calls", n},
+                         {"blocks", blocks},
+                         {"cpp_explain", to_json(cpp, "us")}};
+#if IUCORE_BENCH_HAVE_CAPI
     iucore_definition_destroy(&handle);
-    const auto c = summarize(c_us);
+    const auto c = summarize(operations.back().us);
     details["c_explain"] = to_json(c, "us");
     r.add({"capi.explain",
            "explain via C ABI in-process (incl. iucore_free), baseline C++ explain()", "us",
