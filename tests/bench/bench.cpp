@@ -1045,8 +1045,8 @@ std::string tokens_json(const std::vector<std::string>& tokens) {
 /// JSON text as bytes). Prints {"module_us": {...}|null, "ctypes_us": {...}, "module_error": …}.
 const char* python_script = R"PY(
 import ctypes, json, statistics, sys, time
-lib_path, definition_path, command, args_json, n, module_dir = sys.argv[1:7]
-n = int(n)
+lib_path, definition_path, command, args_json, n, module_dir, blocks = sys.argv[1:8]
+n, blocks = int(n), int(blocks)
 
 def summary(samples):
     samples.sort()
@@ -1074,27 +1074,35 @@ def bare():
     lib.iucore_free(out)
     return text
 
-def timed(call):
-    for _ in range(min(n, 1000)):
-        call()
-    samples = []
+def timed(calls):
+    # Each call n times, in blocks that alternate between the calls and spread over the run, so
+    # a slow spell of the machine falls on all alike (as the C++ side times its calls).
+    for call in calls.values():
+        for _ in range(min(n, 1000)):
+            call()
+    samples = {name: [] for name in calls}
     clock = time.perf_counter_ns
-    for _ in range(n):
-        t0 = clock()
-        call()
-        samples.append((clock() - t0) / 1000.0)
-    return summary(samples)
+    for _ in range(blocks):
+        for name, call in calls.items():
+            out = samples[name]
+            for _ in range(n // blocks):
+                t0 = clock()
+                call()
+                out.append((clock() - t0) / 1000.0)
+    return {name: summary(s) for name, s in samples.items()}
 
-result = {"ctypes_us": timed(bare), "module_us": None, "module_error": None}
+calls = {"ctypes_us": bare}
+result = {"module_us": None, "module_error": None}
 try:
     sys.path.insert(0, module_dir)
     import iucore
     iucore.load_library(lib_path)
     args = json.loads(args_json)
     definition = iucore.Definition.from_file(definition_path)
-    result["module_us"] = timed(lambda: definition.explain(command, args))
+    calls["module_us"] = lambda: definition.explain(command, args)
 except Exception as e:
     result["module_error"] = "%s: %s" % (type(e).__name__, e)
+result.update(timed(calls))
 print(json.dumps(result))
 )PY";
 #endif
@@ -1169,7 +1177,8 @@ void bench_capi(report& r, const options& o, const definition& d) {
     std::optional<process_result> py;
     try {
         py = run_process({o.python, script.path(), IUCORE_BENCH_CAPI_LIBRARY, definition_path,
-                          from_event, args, std::to_string(n), o.examples + "/python"},
+                          from_event, args, std::to_string(n), o.examples + "/python",
+                          std::to_string(blocks)},
                          {}, true, python_stderr.path());
     } catch (const std::exception& e) {
         r.notes.push_back(std::string("python not run: ") + e.what());
