@@ -24,6 +24,7 @@
 #include <iucore/render.hpp>
 #include <iucore/sql_text.hpp>
 
+#include "count_occurrences.hpp"
 #include "integration/test_database.hpp"
 
 #if IUCORE_BENCH_HAVE_CAPI
@@ -438,13 +439,7 @@ std::string self_executable() {
     return std::string(buffer, static_cast<std::size_t>(n));
 }
 
-std::size_t count_occurrences(std::string_view text, std::string_view needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos;
-         at = text.find(needle, at + needle.size()))
-        ++n;
-    return n;
-}
+using iucore_test::count_occurrences;
 
 // ---------------------------------------------------------------------------------------------
 // Round trips, counted three ways on one connection

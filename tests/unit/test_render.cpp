@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "../count_occurrences.hpp"
 #include "support.hpp"
 
 #include <algorithm>
@@ -43,13 +44,7 @@ bool contains(std::string_view text, std::string_view needle) {
     return text.find(needle) != std::string_view::npos;
 }
 
-std::size_t count(std::string_view text, std::string_view needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos;
-         at = text.find(needle, at + needle.size()))
-        ++n;
-    return n;
-}
+using iucore_test::count_occurrences;
 
 bool is_hex64(const std::string& s) {
     return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -227,7 +222,7 @@ TEST_CASE("render_forward 034: preflight, idempotent insert and the record's che
           "    ('dot_iu_auto_instantiate_rollback_by_actor', 'lifecycle', true, true, "
           "ARRAY['fn_iu_auto_instantiate_rollback_by_actor']::text[])\n"
           "ON CONFLICT (command_name) DO NOTHING;");
-    CHECK(count(text, "ON CONFLICT (command_name) DO NOTHING") == 1);
+    CHECK(count_occurrences(text, "ON CONFLICT (command_name) DO NOTHING") == 1);
 
     // The checks, as the transcript prints them, and enforced in the same transaction.
     CHECK(contains(text, "-- 034 verification: catalog size + every target_function resolvable"));
@@ -320,7 +315,7 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     const auto latest = must(iucore::render_seed(d));
     CHECK(latest.file_name == "seed_034.sql");
     REQUIRE_FALSE(latest.statements.empty());
-    CHECK(count(latest.statements[0], "\n    ('dot_iu_") == 26);
+    CHECK(count_occurrences(latest.statements[0], "\n    ('dot_iu_") == 26);
     CHECK(contains(latest.statements[0], "ON CONFLICT (command_name) DO NOTHING"));
     CHECK(contains(latest.text(), "expected_26"));
     CHECK(contains(latest.text(), "count(DISTINCT t.fn) = 24"));
@@ -330,7 +325,7 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
 
     const auto before = must(iucore::render_seed(d, "033"));
     CHECK(before.file_name == "seed_033.sql");
-    CHECK(count(before.statements[0], "\n    ('dot_iu_") == 24);
+    CHECK(count_occurrences(before.statements[0], "\n    ('dot_iu_") == 24);
     CHECK(contains(before.text(), "expected_24"));
     CHECK(contains(before.text(), "count(DISTINCT t.fn) = 22"));
     CHECK_FALSE(contains(before.text(), "dot_iu_auto_instantiate_from_event"));
