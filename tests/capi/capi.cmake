@@ -99,57 +99,59 @@ if(TARGET iucore_cli)
     "IUCORE_EXAMPLE_DEFINITION=${IUCORE_EXAMPLES_DIR}/definition/iu_core.json"
     "IUCORE_EXAMPLE_SUBSTRATE=${IUCORE_EXAMPLES_DIR}/substrate/033_substrate.sql")
 
+  # A test on its own database of the throwaway cluster, with the environment above and ENV.
+  function(_iucore_capi_db_test name)
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "ENV;COMMAND")
+    iucore_add_pg_test(NAME ${name} COMMAND ${arg_COMMAND})
+    set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT ${_capi_db_env} ${arg_ENV})
+  endfunction()
+
   # The 8-thread case runs on its own (capi.live.threads), so that the tsan preset can pick it.
   set(_capi_threads_case "8 threads each*")
-  iucore_add_pg_test(NAME capi.live
+  _iucore_capi_db_test(capi.live
     COMMAND iucore_capi_tests --test-suite=live "--test-case-exclude=${_capi_threads_case}")
-  set_property(TEST capi.live APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
-  iucore_add_pg_test(NAME capi.live.threads
+  _iucore_capi_db_test(capi.live.threads
     COMMAND iucore_capi_tests --test-suite=live "--test-case=${_capi_threads_case}")
-  set_property(TEST capi.live.threads APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
 
   if(Python3_Interpreter_FOUND)
-    iucore_add_pg_test(NAME capi.python
-      COMMAND ${Python3_EXECUTABLE} -m unittest discover -v
-              -s ${IUCORE_EXAMPLES_DIR}/python/tests -t ${IUCORE_EXAMPLES_DIR}/python)
-    set_property(TEST capi.python APPEND PROPERTY ENVIRONMENT ${_capi_db_env}
+    set(_capi_python_env
       "IUCORE_LIBRARY=$<TARGET_FILE:iucore_c>"
-      "PYTHONPATH=${IUCORE_EXAMPLES_DIR}/python"
-      "PYTHONDONTWRITEBYTECODE=1"
-      "IUCORE_PROJECT_VERSION=${PROJECT_VERSION}"
-      "IUCORE_REQUIRE_LIVE=1")
+      "PYTHONPATH=${IUCORE_EXAMPLES_DIR}/python")
+    _iucore_capi_db_test(capi.python
+      COMMAND ${Python3_EXECUTABLE} -m unittest discover -v
+              -s ${IUCORE_EXAMPLES_DIR}/python/tests -t ${IUCORE_EXAMPLES_DIR}/python
+      ENV ${_capi_python_env}
+          "PYTHONDONTWRITEBYTECODE=1"
+          "IUCORE_PROJECT_VERSION=${PROJECT_VERSION}"
+          "IUCORE_REQUIRE_LIVE=1")
     _iucore_capi_python_under_asan(capi.python)
 
     # A representative Python host (tests/capi/python_host.py) under valgrind: no memory error
     # and no definite leak with a frame in libiucore (CPython's own records do not count).
     if(IUCORE_VALGRIND)
-      iucore_add_pg_test(NAME capi.python.valgrind
+      _iucore_capi_db_test(capi.python.valgrind
         COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_python_valgrind.sh
-                ${Python3_EXECUTABLE})
-      set_property(TEST capi.python.valgrind APPEND PROPERTY ENVIRONMENT ${_capi_db_env}
-        "IUCORE_LIBRARY=$<TARGET_FILE:iucore_c>"
-        "PYTHONPATH=${IUCORE_EXAMPLES_DIR}/python")
+                ${Python3_EXECUTABLE}
+        ENV ${_capi_python_env})
       set_tests_properties(capi.python.valgrind PROPERTIES TIMEOUT 600)
     endif()
   endif()
 
+  # The examples, each run against a fresh database by run_example.sh.
+  function(_iucore_capi_example_test name target)
+    _iucore_capi_db_test(${name}
+      COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh ${ARGN}
+              $<TARGET_FILE:${target}>)
+  endfunction()
   if(TARGET iucore_example_c)
-    iucore_add_pg_test(NAME example.c
-      COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c
-              $<TARGET_FILE:iucore_example_c>)
-    set_property(TEST example.c APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+    _iucore_capi_example_test(example.c iucore_example_c example_c)
     if(IUCORE_VALGRIND)
-      iucore_add_pg_test(NAME example.c.valgrind
-        COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_c_valgrind
-                --valgrind $<TARGET_FILE:iucore_example_c>)
-      set_property(TEST example.c.valgrind APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+      _iucore_capi_example_test(example.c.valgrind iucore_example_c example_c_valgrind
+                                --valgrind)
     endif()
   endif()
   if(TARGET iucore_example_cpp)
-    iucore_add_pg_test(NAME example.cpp
-      COMMAND ${IUCORE_BASH_EXECUTABLE} ${_capi_tests}/run_example.sh example_cpp
-              $<TARGET_FILE:iucore_example_cpp>)
-    set_property(TEST example.cpp APPEND PROPERTY ENVIRONMENT ${_capi_db_env})
+    _iucore_capi_example_test(example.cpp iucore_example_cpp example_cpp)
   endif()
 endif()
 
