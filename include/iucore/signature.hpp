@@ -30,19 +30,31 @@ struct signature {
 
     /// `fn(uuid,timestamp with time zone)`: what regprocedure prints and to_regprocedure reads.
     std::string regprocedure() const {
-        std::string out = name + "(";
-        for (std::size_t i = 0; i < parameters.size(); ++i)
-            out += (i ? "," : "") + std::string(iucore::name(parameters[i].type));
-        return out + ")";
+        return call_text([](pg_type t) { return iucore::name(t); });
     }
 
     /// `fn(uuid,text) → jsonb`: the record's form, with the short type names.
     std::string record_text() const {
-        std::string out = name + "(";
-        for (std::size_t i = 0; i < parameters.size(); ++i)
-            out += (i ? "," : "") + std::string(short_name(parameters[i].type));
-        out += ")";
-        if (returns) out += " \u2192 " + std::string(short_name(*returns));
+        auto out = call_text([](pg_type t) { return short_name(t); });
+        if (returns) {
+            out += " \u2192 ";
+            out += short_name(*returns);
+        }
+        return out;
+    }
+
+    /// `name(type,type)`, each type as `type_name` spells it.
+    template <class TypeName>
+    std::string call_text(TypeName type_name) const {
+        std::string out;
+        out.reserve(name.size() + 32 + 12 * parameters.size());
+        out += name;
+        out += '(';
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            if (i) out += ',';
+            out += type_name(parameters[i].type);
+        }
+        out += ')';
         return out;
     }
 
