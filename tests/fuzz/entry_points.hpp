@@ -15,7 +15,8 @@
 //               bytes), every other line a key=value token, explained against
 //               the example definition with its declared configs: a failure is
 //               invalid_argument with a UTF-8 message of at most 4 KB; a plan binds exactly the
-//               tokens' values, in order, as the SQL's parameters, and serialises to JSON.
+//               tokens' values, in order, as the SQL's parameters, and its JSON text (what
+//               the C ABI writes, with no tree) is exactly its serialised Boost.JSON tree.
 
 #include <iucore/definition.hpp>
 #include <iucore/plan.hpp>
@@ -165,7 +166,9 @@ inline std::string arguments_input(const definition& example, std::string_view d
         previous = position;
     }
     if (!plan.decision) return "no gate decision although configs were given";
-    (void)json::serialize(json::value_from(plan));
+    // The C ABI writes the plan as text with no tree: it must be the tree's document exactly.
+    if (to_json_text(plan) != json::serialize(json::value_from(plan)))
+        return "the plan's JSON text differs from its serialised tree";
     return {};
 }
 
