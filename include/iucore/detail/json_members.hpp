@@ -8,67 +8,20 @@
 // and the text cannot disagree.
 
 #include <iucore/detail/json_io.hpp>
+#include <iucore/detail/json_text.hpp>
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <utility>
 
 namespace iucore {
-
-/// JSON text being written: a malloc'd block grown by doubling, so a C host can take it as it
-/// is (`release`, then free()) and writers reserve room once per value, then write through a
-/// pointer.
-class json_text {
-  public:
-    json_text() = default;
-    json_text(const json_text&) = delete;
-    json_text& operator=(const json_text&) = delete;
-    ~json_text() { std::free(data_); }
-
-    /// Room for `more` bytes; write at the returned pointer, then commit what was written.
-    char* reserve(std::size_t more) {
-        if (capacity_ - size_ <= more) grow(more);
-        return data_ + size_;
-    }
-    void commit(std::size_t written) { size_ += written; }
-    void put(char c) {
-        *reserve(1) = c;
-        ++size_;
-    }
-    void put(std::string_view raw) {
-        std::memcpy(reserve(raw.size()), raw.data(), raw.size());
-        size_ += raw.size();
-    }
-    std::string_view view() const { return {data_, size_}; }
-    /// The text, NUL-terminated, in a block that is now the caller's to free().
-    char* release() {
-        *reserve(1) = '\0';
-        size_ = capacity_ = 0;
-        return std::exchange(data_, nullptr);
-    }
-
-  private:
-    void grow(std::size_t more) {
-        const auto capacity = std::max({2 * capacity_, size_ + more + 1, std::size_t{4096}});
-        auto* grown = static_cast<char*>(std::realloc(data_, capacity));
-        if (!grown) throw std::bad_alloc();
-        data_ = grown;
-        capacity_ = capacity;
-    }
-    char* data_ = nullptr;
-    std::size_t size_ = 0, capacity_ = 0; // capacity_ - size_ > 0 always leaves room for a NUL
-};
 
 namespace detail {
 
