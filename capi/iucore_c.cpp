@@ -216,6 +216,7 @@ std::vector<std::string> tokens_param(const char* s) {
     const auto v = json_param(s, "args_json", &arena);
     if (!v) return out;
     if (!v->is_array()) wrong_shape("args_json", "an array of \"key=value\" strings");
+    out.reserve(v->as_array().size());
     for (std::size_t i = 0; i < v->as_array().size(); ++i) {
         const auto& item = v->as_array()[i];
         if (!item.is_string())

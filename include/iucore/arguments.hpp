@@ -93,6 +93,7 @@ inline result<command_binding> bind_command(const definition& d, std::string_vie
 
 inline std::vector<argument_spec> argument_specs(const command_binding& b) {
     std::vector<argument_spec> out;
+    out.reserve(b.sig->parameters.size());
     for (const auto& p : b.sig->parameters) {
         argument_spec spec{p.name, p.type, !p.has_default, {}, false};
         if (auto it = b.entry->allowed.find(p.name); it != b.entry->allowed.end())

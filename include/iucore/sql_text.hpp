@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,6 +22,14 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
+        // Eight ASCII bytes at a time: most of what is checked (names, arguments) is ASCII.
+        if (std::uint64_t word; n - i >= sizeof word) {
+            std::memcpy(&word, p + i, sizeof word);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += sizeof word;
+                continue;
+            }
+        }
         const unsigned char c = p[i];
         if (c < 0x80) {
             ++i;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace iucore;
 using namespace std::string_literals;
@@ -20,33 +21,71 @@ std::string message_of(const R& r) {
 
 } // namespace
 
+namespace {
+const std::vector<std::string> well_formed_utf8 = {
+    "",
+    "plain ascii",
+    "\xc3\xa9",         // U+00E9
+    "\xe2\x82\xac",     // U+20AC
+    "\xed\x9f\xbf",     // U+D7FF, just below the surrogates
+    "\xee\x80\x80",     // U+E000, just above them
+    "\xf0\x9f\x98\x80", // U+1F600
+    "\xf4\x8f\xbf\xbf", // U+10FFFF
+    "a\0b"s,            // NUL is valid UTF-8; callers reject it separately
+};
+const std::vector<std::string> malformed_utf8 = {
+    "\x80",             // lone continuation byte
+    "\xc3",             // truncated
+    "\xc3\x28",         // bad continuation
+    "\xc0\xaf",         // overlong '/'
+    "\xc1\xbf",         // overlong
+    "\xe0\x80\xaf",     // overlong 3-byte
+    "\xf0\x80\x80\xaf", // overlong 4-byte
+    "\xed\xa0\x80",     // U+D800 surrogate
+    "\xed\xbf\xbf",     // U+DFFF surrogate
+    "\xf4\x90\x80\x80", // U+110000
+    "\xf5\x80\x80\x80",
+    "\xff",
+    "\xe2\x82",       // truncated 3-byte
+    "ok\xf0\x9f\x98", // truncated at the end
+};
+} // namespace
+
 TEST_CASE("is_valid_utf8 accepts well-formed UTF-8") {
-    CHECK(is_valid_utf8(""));
-    CHECK(is_valid_utf8("plain ascii"));
-    CHECK(is_valid_utf8("\xc3\xa9"));         // U+00E9
-    CHECK(is_valid_utf8("\xe2\x82\xac"));     // U+20AC
-    CHECK(is_valid_utf8("\xed\x9f\xbf"));     // U+D7FF, just below the surrogates
-    CHECK(is_valid_utf8("\xee\x80\x80"));     // U+E000, just above them
-    CHECK(is_valid_utf8("\xf0\x9f\x98\x80")); // U+1F600
-    CHECK(is_valid_utf8("\xf4\x8f\xbf\xbf")); // U+10FFFF
-    CHECK(is_valid_utf8("a\0b"s));            // NUL is valid UTF-8; callers reject it separately
+    for (const auto& s : well_formed_utf8) {
+        CAPTURE(s);
+        CHECK(is_valid_utf8(s));
+    }
 }
 
 TEST_CASE("is_valid_utf8 rejects malformed UTF-8") {
-    CHECK_FALSE(is_valid_utf8("\x80"));             // lone continuation byte
-    CHECK_FALSE(is_valid_utf8("\xc3"));             // truncated
-    CHECK_FALSE(is_valid_utf8("\xc3\x28"));         // bad continuation
-    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong '/'
-    CHECK_FALSE(is_valid_utf8("\xc1\xbf"));         // overlong
-    CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));     // overlong 3-byte
-    CHECK_FALSE(is_valid_utf8("\xf0\x80\x80\xaf")); // overlong 4-byte
-    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));     // U+D800 surrogate
-    CHECK_FALSE(is_valid_utf8("\xed\xbf\xbf"));     // U+DFFF surrogate
-    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // U+110000
-    CHECK_FALSE(is_valid_utf8("\xf5\x80\x80\x80"));
-    CHECK_FALSE(is_valid_utf8("\xff"));
-    CHECK_FALSE(is_valid_utf8("\xe2\x82"));       // truncated 3-byte
-    CHECK_FALSE(is_valid_utf8("ok\xf0\x9f\x98")); // truncated at the end
+    for (const auto& s : malformed_utf8) {
+        CAPTURE(s);
+        CHECK_FALSE(is_valid_utf8(s));
+    }
+}
+
+TEST_CASE("is_valid_utf8 gives the same verdict at every offset of its ASCII words") {
+    // ASCII is skipped eight bytes at a time: a sequence must be judged the same whether it
+    // starts a word, straddles two, or ends the text.
+    for (std::size_t before = 0; before <= 17; ++before) {
+        for (std::size_t after : {std::size_t{0}, std::size_t{1}, std::size_t{9}}) {
+            const std::string prefix(before, 'p'), suffix(after, 's');
+            for (const auto& s : well_formed_utf8) {
+                CAPTURE(before);
+                CAPTURE(after);
+                CAPTURE(s);
+                CHECK(is_valid_utf8(prefix + s + suffix));
+            }
+            for (const auto& s : malformed_utf8) {
+                // A truncated sequence followed by ASCII is still malformed.
+                CAPTURE(before);
+                CAPTURE(after);
+                CAPTURE(s);
+                CHECK_FALSE(is_valid_utf8(prefix + s + suffix));
+            }
+        }
+    }
 }
 
 TEST_CASE("quote_identifier leaves plain lower-case non-keywords bare") {

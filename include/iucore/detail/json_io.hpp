@@ -217,7 +217,10 @@ inline result<json::value> parse_json_text(std::string_view text, std::string_vi
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
-    json::parser parser({}, options);
+    // The parser's own stack starts in this buffer: a small document (a C ABI call's
+    // arguments) is parsed with no allocation besides its storage's.
+    unsigned char parser_stack[512];
+    json::parser parser({}, options, parser_stack, sizeof parser_stack);
     parser.reset(std::move(storage));
     const auto consumed = parser.write(text.data(), text.size(), ec);
     if (ec)
