@@ -23,8 +23,8 @@ void check_text_is_tree(const T& x) {
     CHECK(text == json::serialize(json::value_from(x)));
 }
 
-/// Strings where every escape lands at every offset within an 8-byte word, and plain runs long
-/// enough to take the word-at-a-time path.
+/// Strings where every escape lands at every offset within an 8-byte word, plain runs long
+/// enough to take the word-at-a-time path, and every escape at every place in a short string.
 std::vector<std::string> hostile_strings() {
     std::vector<std::string> out{"", "plain", "a longer plain string of several words",
                                  "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80 utf-8",
@@ -36,6 +36,14 @@ std::vector<std::string> hostile_strings() {
             s += "tail of sixteen.";
             out.push_back(s);
         }
+    // Shorter than a word: written as one padded word.
+    for (int c = 0; c < 0x80; ++c)
+        for (std::size_t size = 1; size < 8; ++size)
+            for (std::size_t offset = 0; offset < size; ++offset) {
+                std::string s(size, 'x');
+                s[offset] = static_cast<char>(c);
+                out.push_back(s);
+            }
     return out;
 }
 
