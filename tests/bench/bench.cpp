@@ -520,19 +520,22 @@ const std::string collection_id = "0b4e7f52-3f0d-4a47-8f0e-5d7f2c9a1e33";
 
 /// dot_iu_auto_instantiate_from_event in dry_run mode: with the composer gate open it returns
 /// what it would create and changes nothing.
-std::vector<std::string> from_event_tokens() {
-    return {"event_id=" + event_id,
-            "event_type=template.instance_auto_composed",
-            "template_collection_id=" + collection_id,
-            "instance_key_suffix=bench-001",
-            "emit_mode=dry_run",
-            "actor=bench",
-            "note=bench"};
-}
-
+const std::vector<std::string> from_event_parameters{
+    "event_id", "event_type", "template_collection_id", "instance_key_suffix", "emit_mode",
+    "actor",    "note"};
 const std::vector<std::string> from_event_values{
     event_id, "template.instance_auto_composed", collection_id, "bench-001", "dry_run", "bench",
     "bench"};
+
+/// `name=value` tokens of from_event's parameters.
+std::vector<std::string>
+from_event_tokens(const std::vector<std::string>& values = from_event_values) {
+    std::vector<std::string> tokens;
+    tokens.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        tokens.push_back(from_event_parameters.at(i) + "=" + values[i]);
+    return tokens;
+}
 
 definition load_example(const options& o) {
     return must(iucore::load_definition_file(o.examples + "/definition/iu_core.json"),
@@ -547,6 +550,106 @@ std::string server_version() {
 
 // ---------------------------------------------------------------------------------------------
 // 1. Governed run overhead
+
+/// One emit mode's governed runs, raw calls and calls logged by hand, interleaved.
+struct run_measurement {
+    std::string emit_mode;
+    std::vector<std::string> sample_tokens;
+    std::string raw_sql, logged_sql;
+    stats governed, raw, logged;
+    trip_counts governed_trips, raw_trips;
+
+    json::object to_json() const {
+        return {{"tokens", json::value_from(sample_tokens)},
+                {"baseline_sql", raw_sql},
+                {"governed", ::to_json(governed, "us")},
+                {"raw", ::to_json(raw, "us")},
+                {"logged_sql", logged_sql},
+                {"logged", ::to_json(logged, "us")},
+                {"governed_trips", governed_trips.to_json()},
+                {"raw_trips", raw_trips.to_json()}};
+    }
+};
+
+/// Each of the three ways of calling gets its own instance keys (`<way>-<n>`): in live mode
+/// every call creates an instance, as a real caller's would, instead of finding one.
+run_measurement measure_runs(session& s, const definition& d, const options& o,
+                             const std::string& emit_mode) {
+    run_measurement m;
+    m.emit_mode = emit_mode;
+    struct call_values {
+        std::string prefix;
+        long next = 0;
+        std::vector<std::string> values = from_event_values;
+        /// The next call's values: a fresh instance key suffix, the given emit mode.
+        const std::vector<std::string>& advance(const std::string& mode) {
+            values[3] = prefix + "-" + std::to_string(next++);
+            values[4] = mode;
+            return values;
+        }
+    };
+    call_values governed_values{"governed"}, raw_values{"raw"}, logged_values{"logged"};
+    auto governed = [&] {
+        const auto tokens = from_event_tokens(governed_values.advance(emit_mode));
+        if (m.sample_tokens.empty()) m.sample_tokens = tokens;
+        auto report = must(iucore::run_command(s, d, from_event, tokens, "bench"), "run_command");
+        if (report.outcome != iucore::run_outcome::ok)
+            throw std::runtime_error("run_command: " + report.message);
+    };
+    auto exec = [&](const std::string& sql, const std::vector<std::string>& values,
+                    const char* what) {
+        std::vector<const char*> pointers;
+        for (const auto& v : values)
+            pointers.push_back(v.c_str());
+        PGresult* res = PQexecParams(s.native(), sql.c_str(), static_cast<int>(pointers.size()),
+                                     nullptr, pointers.data(), nullptr, nullptr, 0);
+        const bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+        std::string message = ok ? "" : PQresultErrorMessage(res);
+        PQclear(res);
+        if (!ok) throw std::runtime_error(std::string(what) + ": " + message);
+    };
+    // The baseline: the same function, the same arguments, one parameterised statement.
+    m.raw_sql = "SELECT public.fn_iu_auto_instantiate_from_event($1::uuid, $2, $3::uuid, $4, $5, "
+                "$6, $7)";
+    auto raw = [&] { exec(m.raw_sql, raw_values.advance(emit_mode), "raw SELECT fn(...)"); };
+    // A second, informational baseline: the same call and a run-log row written by hand in one
+    // statement, without gates or the catalog check. It separates what logging costs (in dry-run
+    // mode a write transaction the read-only raw call does not have) from what iucore adds.
+    m.logged_sql =
+        "WITH called AS (SELECT to_jsonb(public.fn_iu_auto_instantiate_from_event($1::uuid, $2, "
+        "$3::uuid, $4, $5, $6, $7)) AS result)\n"
+        "INSERT INTO public.dot_iu_command_run (command_name, actor, args, mode, outcome, result)\n"
+        "SELECT $8, $6, $9::jsonb, $5, 'ok', result FROM called RETURNING id";
+    const std::string args_json = "{\"event_id\": \"" + event_id + "\"}";
+    auto logged = [&] {
+        auto values = logged_values.advance(emit_mode);
+        values.push_back(from_event);
+        values.push_back(args_json);
+        exec(m.logged_sql, values, "call + run-log INSERT by hand");
+    };
+
+    for (int i = 0; i < o.run_warmup(); ++i) {
+        raw();
+        governed();
+        logged();
+    }
+    std::vector<double> governed_us, raw_us, logged_us;
+    for (auto* v : {&governed_us, &raw_us, &logged_us})
+        v->reserve(static_cast<std::size_t>(o.run_calls()));
+    // Interleaved, rotating which goes first, so drift and caching hit all alike.
+    const std::array<std::function<void()>, 3> order{
+        [&] { raw_us.push_back(time_us(raw)); }, [&] { governed_us.push_back(time_us(governed)); },
+        [&] { logged_us.push_back(time_us(logged)); }};
+    for (int i = 0; i < o.run_calls(); ++i)
+        for (std::size_t k = 0; k < order.size(); ++k)
+            order[(static_cast<std::size_t>(i) + k) % order.size()]();
+    m.governed = summarize(governed_us);
+    m.raw = summarize(raw_us);
+    m.logged = summarize(logged_us);
+    m.governed_trips = count_trips(s, o.trip_calls(), governed);
+    m.raw_trips = count_trips(s, o.trip_calls(), raw);
+    return m;
+}
 
 void bench_run(report& r, const options& o, const definition& d) {
     test_database db("bench_run");
@@ -564,68 +667,11 @@ void bench_run(report& r, const options& o, const definition& d) {
              {iucore::text_array_parameter(d.gates.configs())}),
          "opening the gates");
 
-    const auto tokens = from_event_tokens();
-    auto governed = [&] {
-        auto report = must(iucore::run_command(s, d, from_event, tokens, "bench"), "run_command");
-        if (report.outcome != iucore::run_outcome::ok)
-            throw std::runtime_error("run_command: " + report.message);
-    };
-    // The baseline: the same function, the same arguments, one parameterised statement.
-    const std::string raw_sql = "SELECT public.fn_iu_auto_instantiate_from_event($1::uuid, $2, "
-                                "$3::uuid, $4, $5, $6, $7)";
-    std::vector<const char*> values;
-    for (const auto& v : from_event_values)
-        values.push_back(v.c_str());
-    auto raw = [&] {
-        PGresult* res = PQexecParams(s.native(), raw_sql.c_str(), static_cast<int>(values.size()),
-                                     nullptr, values.data(), nullptr, nullptr, 0);
-        const bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        std::string message = ok ? "" : PQresultErrorMessage(res);
-        PQclear(res);
-        if (!ok) throw std::runtime_error("raw SELECT fn(...): " + message);
-    };
-
-    // A second, informational baseline: the same call and a run-log row written by hand in one
-    // statement, without gates or the catalog check. It separates what logging costs (a write
-    // transaction; the raw call is read-only) from what iucore adds on top.
-    const std::string logged_sql =
-        "WITH called AS (SELECT to_jsonb(public.fn_iu_auto_instantiate_from_event($1::uuid, $2, "
-        "$3::uuid, $4, $5, $6, $7)) AS result)\n"
-        "INSERT INTO public.dot_iu_command_run (command_name, actor, args, mode, outcome, result)\n"
-        "SELECT $8, $6, $9::jsonb, $5, 'ok', result FROM called RETURNING id";
-    std::vector<const char*> logged_values = values;
-    const std::string args_json = "{\"event_id\": \"" + event_id + "\"}";
-    logged_values.push_back(from_event.c_str());
-    logged_values.push_back(args_json.c_str());
-    auto logged = [&] {
-        PGresult* res =
-            PQexecParams(s.native(), logged_sql.c_str(), static_cast<int>(logged_values.size()),
-                         nullptr, logged_values.data(), nullptr, nullptr, 0);
-        const bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-        std::string message = ok ? "" : PQresultErrorMessage(res);
-        PQclear(res);
-        if (!ok) throw std::runtime_error("call + run-log INSERT by hand: " + message);
-    };
-
-    for (int i = 0; i < o.run_warmup(); ++i) {
-        raw();
-        governed();
-        logged();
-    }
-    std::vector<double> governed_us, raw_us, logged_us;
-    governed_us.reserve(static_cast<std::size_t>(o.run_calls()));
-    raw_us.reserve(static_cast<std::size_t>(o.run_calls()));
-    logged_us.reserve(static_cast<std::size_t>(o.run_calls()));
-    // Interleaved, rotating which goes first, so drift and caching hit all alike.
-    const std::array<std::function<void()>, 3> order{
-        [&] { raw_us.push_back(time_us(raw)); }, [&] { governed_us.push_back(time_us(governed)); },
-        [&] { logged_us.push_back(time_us(logged)); }};
-    for (int i = 0; i < o.run_calls(); ++i)
-        for (std::size_t k = 0; k < order.size(); ++k)
-            order[(static_cast<std::size_t>(i) + k) % order.size()]();
-    const auto g = summarize(governed_us), b = summarize(raw_us), l = summarize(logged_us);
-    const auto governed_trips = count_trips(s, o.trip_calls(), governed);
-    const auto raw_trips = count_trips(s, o.trip_calls(), raw);
+    const auto dry = measure_runs(s, d, o, "dry_run");
+    // Live, the function itself writes (an instance row per new key) and commits, as every
+    // mutating command does: the governed run's write is then one more row, not a transaction
+    // of its own.
+    const auto live = measure_runs(s, d, o, "live");
 
     // Whether PostgreSQL settled on a generic plan for the prepared governed statement.
     const auto plans = must(s.run_params("SELECT coalesce(sum(generic_plans), 0) AS generic, "
@@ -636,15 +682,22 @@ void bench_run(report& r, const options& o, const definition& d) {
     const auto calls = std::to_string(o.run_calls());
     r.add({"run.median",
            "governed run: run_command vs PQexecParams SELECT fn(…), median of " + calls, "us",
-           g.median, b.median, true, "≤ 1.15×", g.median <= 1.15 * b.median, ""});
-    r.add({"run.p99", "governed run, p99", "us", g.p99, b.p99, true, "", std::nullopt, ""});
+           dry.governed.median, dry.raw.median, true, "≤ 1.15×",
+           dry.governed.median <= 1.15 * dry.raw.median, ""});
+    r.add({"run.p99", "governed run, p99", "us", dry.governed.p99, dry.raw.p99, true, "",
+           std::nullopt, ""});
     r.add({"run.vs_logged", "governed run vs call + run-log INSERT by hand (one statement), median",
-           "us", g.median, l.median, true, "", std::nullopt, ""});
-    const auto session_trips = per_call(governed_trips.session, governed_trips.calls);
-    const auto wire_trips = per_call(governed_trips.wire, governed_trips.calls);
-    const auto raw_wire = per_call(raw_trips.wire, raw_trips.calls);
-    const auto server = per_call(governed_trips.server, governed_trips.calls);
-    const auto raw_server = per_call(raw_trips.server, raw_trips.calls);
+           "us", dry.governed.median, dry.logged.median, true, "", std::nullopt, ""});
+    r.add({"run_live.median",
+           "governed run, live mode (the function writes): vs the raw call, median of " + calls,
+           "us", live.governed.median, live.raw.median, true, "", std::nullopt, ""});
+    r.add({"run_live.vs_logged", "governed run, live mode, vs call + run-log INSERT by hand", "us",
+           live.governed.median, live.logged.median, true, "", std::nullopt, ""});
+    const auto session_trips = per_call(dry.governed_trips.session, dry.governed_trips.calls);
+    const auto wire_trips = per_call(dry.governed_trips.wire, dry.governed_trips.calls);
+    const auto raw_wire = per_call(dry.raw_trips.wire, dry.raw_trips.calls);
+    const auto server = per_call(dry.governed_trips.server, dry.governed_trips.calls);
+    const auto raw_server = per_call(dry.raw_trips.server, dry.raw_trips.calls);
     r.add({"run.round_trips.session", "governed run: round trips/call (session::round_trips)",
            "trips", session_trips, raw_wire, false, "1", session_trips == 1.0, ""});
     r.add({"run.round_trips.wire", "governed run: round trips/call (wire: ReadyForQuery, PQtrace)",
@@ -652,18 +705,12 @@ void bench_run(report& r, const options& o, const definition& d) {
     r.add({"run.statements.server", "governed run: statements/call (server: log_statement)",
            "trips", server, raw_server, false, "1",
            server ? std::optional<bool>(*server == 1.0) : std::nullopt,
-           server ? "" : "not measured: " + governed_trips.server_note});
+           server ? "" : "not measured: " + dry.governed_trips.server_note});
     r.details["run"] = {{"command", from_event},
-                        {"tokens", json::value_from(tokens)},
-                        {"baseline_sql", raw_sql},
                         {"calls", o.run_calls()},
                         {"warmup", o.run_warmup()},
-                        {"governed", to_json(g, "us")},
-                        {"raw", to_json(b, "us")},
-                        {"logged_sql", logged_sql},
-                        {"logged", to_json(l, "us")},
-                        {"governed_trips", governed_trips.to_json()},
-                        {"raw_trips", raw_trips.to_json()},
+                        {"dry_run", dry.to_json()},
+                        {"live", live.to_json()},
                         {"prepared_plans",
                          {{"generic", std::stoll(plans.text(0, "generic"))},
                           {"custom", std::stoll(plans.text(0, "custom"))}}}};
