@@ -124,6 +124,41 @@ inline result<parameter> parse_parameter(std::string_view text, std::string_view
                                             quote_for_message(text) + ": " + reason);
 }
 
+/// The parameter list split at its top-level commas: a DEFAULT expression may hold commas in
+/// parentheses (`coalesce(a, b)`), in literals (`'a,b'`, `''` doubling a quote) and in quoted
+/// names.
+inline result<std::vector<std::string_view>> split_parameters(std::string_view inside,
+                                                              std::string_view whole) {
+    std::vector<std::string_view> out;
+    int depth = 0;
+    char quote = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < inside.size(); ++i) {
+        const char c = inside[i];
+        if (quote) {
+            if (c == quote) quote = 0; // a doubled quote closes and reopens: the same literal
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '(') {
+            ++depth;
+        } else if (c == ')' && --depth < 0) {
+            break;
+        } else if (c == ',' && depth == 0) {
+            out.push_back(inside.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    if (quote || depth != 0)
+        return fail(errc::invalid_argument,
+                    "signature " + quote_for_message(whole) + ": unbalanced " +
+                        (quote ? std::string("quote ") + quote : std::string("parentheses")) +
+                        " in the parameter list");
+    out.push_back(inside.substr(start));
+    return out;
+}
+
 } // namespace detail
 
 /// Parses `fn(uuid,text) → jsonb`, `fn(uuid,text) -> jsonb`, regprocedure's `fn(uuid,text)`
@@ -145,14 +180,15 @@ inline result<signature> parse_signature(std::string_view text) {
         qualified = qualified.substr(dot + 1); // the schema is the definition's business
     if (!detail::is_plain_identifier(qualified)) return bad("function name is not a plain name");
     sig.name = std::string(qualified);
-    auto inside = detail::trim(text.substr(open + 1, close - open - 1));
-    while (!inside.empty()) {
-        auto comma = inside.find(',');
-        BOOST_OUTCOME_TRY(auto p, detail::parse_parameter(inside.substr(0, comma), whole));
-        sig.parameters.push_back(std::move(p));
-        if (comma == std::string_view::npos) break;
-        inside = inside.substr(comma + 1);
-        if (detail::trim(inside).empty()) return bad("trailing comma");
+    const auto inside = detail::trim(text.substr(open + 1, close - open - 1));
+    if (!inside.empty()) {
+        BOOST_OUTCOME_TRY(const auto pieces, detail::split_parameters(inside, whole));
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            if (i + 1 == pieces.size() && i > 0 && detail::trim(pieces[i]).empty())
+                return bad("trailing comma");
+            BOOST_OUTCOME_TRY(auto p, detail::parse_parameter(pieces[i], whole));
+            sig.parameters.push_back(std::move(p));
+        }
     }
     auto rest = detail::trim(text.substr(close + 1));
     if (rest.empty()) return sig;

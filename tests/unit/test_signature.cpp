@@ -131,6 +131,26 @@ TEST_CASE("named parameters with DEFAULT") {
     CHECK(more.required_count() == 2);
 }
 
+TEST_CASE("a DEFAULT may hold commas in parentheses, literals and quoted names") {
+    const auto sig = must_parse("fn_z(a text DEFAULT 'x,y', b integer DEFAULT coalesce(1, 2), "
+                                "c text DEFAULT 'it''s, quoted', d text DEFAULT \"n,m\"(), "
+                                "e uuid) -> jsonb");
+    REQUIRE(sig.parameters.size() == 5);
+    CHECK(sig.parameters[0] == parameter{"a", pg_type::text, true});
+    CHECK(sig.parameters[1] == parameter{"b", pg_type::integer, true});
+    CHECK(sig.parameters[2] == parameter{"c", pg_type::text, true});
+    CHECK(sig.parameters[3] == parameter{"d", pg_type::text, true});
+    CHECK(sig.parameters[4] == parameter{"e", pg_type::uuid, false});
+    CHECK(sig.regprocedure() == "fn_z(text,integer,text,text,uuid)");
+
+    auto message = must_fail("fn_z(a text DEFAULT 'open, b text)");
+    CHECK(message.find("unbalanced quote '") != std::string::npos);
+    message = must_fail("fn_z(a text DEFAULT f((1), b integer)");
+    CHECK(message.find("unbalanced parentheses") != std::string::npos);
+    message = must_fail("fn_z(a integer), b integer)");
+    CHECK(message.find("unbalanced parentheses") != std::string::npos);
+}
+
 TEST_CASE("same_function compares name and argument types only") {
     const auto named = must_parse("fn_a(actor text, dry_run boolean DEFAULT true) -> jsonb");
     const auto bare = must_parse("public.fn_a(text,boolean)");
