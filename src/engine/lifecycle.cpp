@@ -212,13 +212,32 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
     return report;
 }
 
+/// verify's one statement holds the whole expected catalog as a VALUES literal. With parallel
+/// workers the server serialises that plan once per worker, and JIT compiles it: at 100,000
+/// rows that was most of 2.3 s (tests/bench/RESULTS.md); and the default work_mem (4 MB) splits
+/// the hash of 100,000 expected rows into batches on disk. Outside a transaction it runs in a
+/// read-only one of its own with parallelism and JIT off and room for that hash, in the same
+/// round trip; inside a caller's transaction SET LOCAL would outlive verify, so there it runs
+/// as it is.
+result<pg_rows> run_verification(session& s, const std::string& select) {
+    if (s.in_transaction()) return s.run_params(select, {});
+    transaction_guard guard(s); // a failed check statement leaves its transaction to roll back
+    BOOST_OUTCOME_TRY(auto results, s.run("BEGIN READ ONLY;\nSET LOCAL jit = off;\n"
+                                          "SET LOCAL max_parallel_workers_per_gather = 0;\n"
+                                          "SET LOCAL work_mem = '64MB';\n" +
+                                          select + ";\nCOMMIT;"));
+    for (auto& rows : results)
+        if (!rows.columns.empty()) return std::move(rows);
+    return fail(errc::internal, "verify: the check statement returned no result");
+}
+
 result<verify_report> verify(session& s, const definition& d, std::string_view version) {
     const auto v = version.empty() ? d.latest_version() : std::string(version);
     BOOST_OUTCOME_TRY(auto checks, render_version_checks(d, v));
     std::string sql;
     for (const auto& c : checks)
         sql += (sql.empty() ? "" : "\nUNION ALL\n") + c.report_sql();
-    BOOST_OUTCOME_TRY(auto rows, s.run_params(sql, {}));
+    BOOST_OUTCOME_TRY(auto rows, run_verification(s, sql));
     verify_report report;
     report.version = v;
     for (std::size_t r = 0; r < rows.rows.size(); ++r)

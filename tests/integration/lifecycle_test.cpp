@@ -402,6 +402,54 @@ TEST_CASE("verify: 034 holds when applied; after rollback 033 holds and 034 name
     CHECK_FALSE(must(verify(s, def()), "verify").ok());
 }
 
+TEST_CASE("verify: its own read-only transaction when none is open; the caller's otherwise") {
+    test_database db("verify_transaction");
+    at_baseline(db);
+    auto s = db.connect();
+    REQUIRE(must(apply(s, def(), "034"), "apply 034").outcome == apply_outcome::applied);
+    const auto setting = [&](const std::string& name) {
+        return must(s.run_params("SELECT current_setting($1) AS value", {name}), name)
+            .text(0, "value");
+    };
+    const auto jit = setting("jit"), workers = setting("max_parallel_workers_per_gather"),
+               work_mem = setting("work_mem");
+    REQUIRE(workers != "0");
+    REQUIRE(work_mem != "64MB");
+
+    // Outside a transaction: one round trip, and nothing left open or changed.
+    const int before = s.round_trips();
+    CHECK(must(verify(s, def(), "034"), "verify 034").ok());
+    CHECK(s.round_trips() - before == 1);
+    CHECK_FALSE(s.in_transaction());
+    CHECK(setting("jit") == jit);
+    CHECK(setting("max_parallel_workers_per_gather") == workers);
+    CHECK(setting("work_mem") == work_mem);
+
+    // Inside the caller's transaction: it stays open, its settings untouched, and it sees the
+    // caller's uncommitted change.
+    must(s.run("BEGIN"), "BEGIN");
+    must(s.run_params("DELETE FROM public.dot_iu_command_catalog WHERE command_name = $1",
+                      {std::string("dot_iu_auto_instantiate_from_event")}),
+         "deleting a row inside the transaction");
+    const auto inside = must(verify(s, def(), "034"), "verify 034 inside a transaction");
+    CHECK_FALSE(inside.ok());
+    CHECK(s.in_transaction());
+    CHECK(setting("max_parallel_workers_per_gather") == workers);
+    CHECK(setting("jit") == jit);
+    CHECK(setting("work_mem") == work_mem);
+    must(s.run("ROLLBACK"), "ROLLBACK");
+    CHECK(must(verify(s, def(), "034"), "verify 034 after the rollback").ok());
+
+    // A check statement that fails leaves no transaction open: the catalog table gone.
+    must(s.run("ALTER TABLE public.dot_iu_command_catalog RENAME TO catalog_elsewhere"), "rename");
+    const auto failed = verify(s, def(), "034");
+    REQUIRE_FALSE(failed);
+    CHECK(code_of(failed.error()) == errc::database);
+    CHECK_FALSE(s.in_transaction());
+    must(s.run("ALTER TABLE public.catalog_elsewhere RENAME TO dot_iu_command_catalog"), "rename");
+    CHECK(must(verify(s, def(), "034"), "verify 034 with the table back").ok());
+}
+
 TEST_CASE("diff: the live catalog against the SSOT, row by row") {
     test_database db("diff");
     at_baseline(db);
