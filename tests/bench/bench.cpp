@@ -97,7 +97,7 @@ struct options {
                      : std::vector<std::size_t>{1000, 10000, 100000};
     }
     int live_repetitions() const { return smoke ? 1 : 5; }
-    int explain_calls() const { return smoke ? 200 : 10000; }
+    int explain_calls() const { return smoke ? 200 : 100000; }
 };
 
 void usage(std::ostream& out) {
@@ -1154,9 +1154,10 @@ void bench_capi(report& r, const options& o, const definition& d) {
     const int n = o.explain_calls();
     const auto warmup = std::min(n, 1000);
     // Each operation's calls are timed in blocks that alternate between the operations and
-    // spread over the run, so a slow spell of this shared machine falls on all alike and the
-    // medians are not one spell's figure.
-    const int blocks = o.smoke ? 1 : 10;
+    // spread over the run, so a slow spell of this shared machine falls on all alike. The run
+    // is long enough (about 1 s in process) to outlast one: this machine slows down by up to
+    // half for 0.2-0.5 s at a time, and 10,000 calls (60 ms) fell into a single spell.
+    const int blocks = o.smoke ? 1 : 100;
     struct timed_operation {
         std::function<void()> call;
         std::vector<double> us;
