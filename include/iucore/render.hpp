@@ -29,6 +29,9 @@ struct sql_check {
 
     std::string select_sql() const; // the printed SELECT
     std::string report_sql() const; // SELECT label, ok, actual
+    /// report_sql() appended to `out`: verify joins every check's into one statement, and a
+    /// seed's check holds the whole catalog, so it is not copied again.
+    void append_report_sql(std::string& out) const;
 };
 
 /// A rendered artifact: body statements plus the transaction psql runs them in.

@@ -231,9 +231,18 @@ std::string sql_check::select_sql() const {
 }
 
 std::string sql_check::report_sql() const {
-    return "SELECT " + quote_literal(label).value() + " AS \"check\", " +
-           quote_literal(expected).value() + " AS expected, " + actual + " AS actual, " + ok +
-           " AS ok\n  " + from;
+    std::string out;
+    append_report_sql(out);
+    return out;
+}
+
+void sql_check::append_report_sql(std::string& out) const {
+    const auto head = "SELECT " + quote_literal(label).value() + " AS \"check\", " +
+                      quote_literal(expected).value() + " AS expected, " + actual + " AS actual, " +
+                      ok + " AS ok\n  ";
+    out.reserve(out.size() + head.size() + from.size());
+    out += head;
+    out += from;
 }
 
 std::string rendered_sql::body() const {

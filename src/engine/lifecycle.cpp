@@ -219,13 +219,20 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
 /// read-only one of its own with parallelism and JIT off and room for that hash, in the same
 /// round trip; inside a caller's transaction SET LOCAL would outlive verify, so there it runs
 /// as it is.
-result<pg_rows> run_verification(session& s, const std::string& select) {
-    if (s.in_transaction()) return s.run_params(select, {});
+result<pg_rows> run_verification(session& s, const std::vector<sql_check>& checks) {
+    const bool own_transaction = !s.in_transaction();
+    std::string sql = own_transaction ? "BEGIN READ ONLY;\nSET LOCAL jit = off;\n"
+                                        "SET LOCAL max_parallel_workers_per_gather = 0;\n"
+                                        "SET LOCAL work_mem = '64MB';\n"
+                                      : "";
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        if (i > 0) sql += "\nUNION ALL\n";
+        checks[i].append_report_sql(sql);
+    }
+    if (!own_transaction) return s.run_params(sql, {});
+    sql += ";\nCOMMIT;";
     transaction_guard guard(s); // a failed check statement leaves its transaction to roll back
-    BOOST_OUTCOME_TRY(auto results, s.run("BEGIN READ ONLY;\nSET LOCAL jit = off;\n"
-                                          "SET LOCAL max_parallel_workers_per_gather = 0;\n"
-                                          "SET LOCAL work_mem = '64MB';\n" +
-                                          select + ";\nCOMMIT;"));
+    BOOST_OUTCOME_TRY(auto results, s.run(sql));
     for (auto& rows : results)
         if (!rows.columns.empty()) return std::move(rows);
     return fail(errc::internal, "verify: the check statement returned no result");
@@ -234,10 +241,7 @@ result<pg_rows> run_verification(session& s, const std::string& select) {
 result<verify_report> verify(session& s, const definition& d, std::string_view version) {
     const auto v = version.empty() ? d.latest_version() : std::string(version);
     BOOST_OUTCOME_TRY(auto checks, render_version_checks(d, v));
-    std::string sql;
-    for (const auto& c : checks)
-        sql += (sql.empty() ? "" : "\nUNION ALL\n") + c.report_sql();
-    BOOST_OUTCOME_TRY(auto rows, run_verification(s, sql));
+    BOOST_OUTCOME_TRY(auto rows, run_verification(s, checks));
     verify_report report;
     report.version = v;
     for (std::size_t r = 0; r < rows.rows.size(); ++r)
