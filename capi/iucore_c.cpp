@@ -5,6 +5,7 @@
 #include "iucore.h"
 
 #include <iucore/definition.hpp>
+#include <iucore/detail/json_text.hpp>
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
@@ -282,20 +283,10 @@ void emit(char** out, const Report& report) {
     // Serialised straight into the block the caller frees: no std::string and no copy of it.
     json::serializer writer;
     writer.reset(&tree);
-    std::size_t size = 0, capacity = 4096;
-    std::unique_ptr<char, decltype(&std::free)> text(static_cast<char*>(std::malloc(capacity)),
-                                                     &std::free);
-    if (!text) throw std::bad_alloc();
-    for (;;) {
-        size += writer.read(text.get() + size, capacity - 1 - size).size();
-        if (writer.done()) break;
-        capacity *= 2;
-        auto* grown = static_cast<char*>(std::realloc(text.get(), capacity));
-        if (!grown) throw std::bad_alloc();
-        static_cast<void>(text.release());
-        text.reset(grown);
-    }
-    text.get()[size] = '\0';
+    iucore::json_text text;
+    constexpr std::size_t piece = 4096;
+    while (!writer.done())
+        text.commit(writer.read(text.reserve(piece), piece).size());
     *out = text.release();
 }
 
@@ -357,7 +348,7 @@ IUCORE_API const char* iucore_last_error_message(void) {
 }
 
 IUCORE_API void iucore_free(void* p) {
-    std::free(p);
+    iucore::detail::text_blocks::release(static_cast<char*>(p));
 }
 
 // ---- definitions ----------------------------------------------------------------------------

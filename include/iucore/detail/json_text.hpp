@@ -1,6 +1,8 @@
 #pragma once
 // A growable block of JSON text that a C host can take over as it is.
 
+#include <iucore/detail/text_block.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
@@ -11,15 +13,15 @@
 
 namespace iucore {
 
-/// JSON text being written: a malloc'd block grown by doubling, so a C host can take it as it
-/// is (`release`, then free()) and writers reserve room once per value, then write through a
-/// pointer.
+/// JSON text being written: a text block (detail/text_block.hpp) grown by doubling, so a C
+/// host can take it as it is (`release`, then iucore_free) and writers reserve room once per
+/// value, then write through a pointer.
 class json_text {
   public:
     json_text() = default;
     json_text(const json_text&) = delete;
     json_text& operator=(const json_text&) = delete;
-    ~json_text() { std::free(data_); }
+    ~json_text() { detail::text_blocks::release(data_); }
 
     /// Room for `more` bytes; write at the returned pointer, then commit what was written.
     char* reserve(std::size_t more) {
@@ -36,7 +38,8 @@ class json_text {
         size_ += raw.size();
     }
     std::string_view view() const { return {data_, size_}; }
-    /// The text, NUL-terminated, in a block that is now the caller's to free().
+    /// The text, NUL-terminated, in a block that is now the caller's to give back with
+    /// detail::text_blocks::release (iucore_free).
     char* release() {
         *reserve(1) = '\0';
         size_ = capacity_ = 0;
@@ -46,10 +49,9 @@ class json_text {
   private:
     void grow(std::size_t more) {
         const auto capacity = std::max({2 * capacity_, size_ + more + 1, std::size_t{4096}});
-        auto* grown = static_cast<char*>(std::realloc(data_, capacity));
-        if (!grown) throw std::bad_alloc();
-        data_ = grown;
-        capacity_ = capacity;
+        data_ = data_ ? detail::text_blocks::grow(data_, capacity)
+                      : detail::text_blocks::allocate(capacity);
+        capacity_ = detail::text_blocks::capacity(data_);
     }
     char* data_ = nullptr;
     std::size_t size_ = 0, capacity_ = 0; // capacity_ - size_ > 0 always leaves room for a NUL
