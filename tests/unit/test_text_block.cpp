@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -45,25 +46,31 @@ TEST_CASE("text blocks: growing keeps the text") {
 }
 
 TEST_CASE("text blocks: more blocks than a thread keeps, given back on other threads") {
-    // Made on this thread, given back on others: each of those keeps a few and frees the rest,
-    // and frees what it kept when it ends.
+    // Made on this thread, given back on others: each of those keeps a few, frees the rest, takes
+    // one it kept for its next result, and frees what it kept when it ends.
+    constexpr int thread_count = 4;
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
+    std::vector<int> reused(thread_count, 0);
+    for (int t = 0; t < thread_count; ++t) {
         std::vector<char*> blocks;
         for (int i = 0; i < 10; ++i)
             blocks.push_back(text_blocks::allocate(100 + static_cast<std::size_t>(i) * 500));
-        threads.emplace_back([blocks] {
+        threads.emplace_back([blocks, &reused, t] {
             for (char* b : blocks)
                 text_blocks::release(b);
-            // And reused on that thread.
             char* again = text_blocks::allocate(100);
+            reused[static_cast<std::size_t>(t)] =
+                std::find(blocks.begin(), blocks.end(), again) != blocks.end();
             std::memset(again, 'y', 100);
             text_blocks::release(again);
         });
     }
     for (auto& t : threads)
         t.join();
-    CHECK(threads.size() == 4);
+    for (int t = 0; t < thread_count; ++t) {
+        CAPTURE(t);
+        CHECK(reused[static_cast<std::size_t>(t)] == 1);
+    }
 }
 
 TEST_CASE("json_text hands over a NUL-terminated text block") {
