@@ -110,7 +110,9 @@ IUCORE_API int iucore_last_error_code(void);
 IUCORE_API const char* iucore_last_error_message(void);
 
 /* Releases a string the library returned through an out parameter. NULL is a no-op. Any thread
- * (the string must not be used by another thread). Cannot fail. */
+ * (the string must not be used by another thread). Cannot fail. Up to 4 released blocks of at
+ * most 64 kB each are kept by the releasing thread for its next results (malloc's path for a
+ * block of a few kB is slow in a fragmented heap) and freed when that thread ends. */
 IUCORE_API void iucore_free(void* p);
 
 /* ---- Definitions (no database) --------------------------------------------------------- */
