@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,6 +73,12 @@ TEST_CASE("text blocks: more blocks than a thread keeps, given back on other thr
         CAPTURE(t);
         CHECK(reused[static_cast<std::size_t>(t)] == 1);
     }
+}
+
+TEST_CASE("text blocks: a size that cannot be allocated is bad_alloc, not a short block") {
+    CHECK_THROWS_AS(text_blocks::allocate(std::numeric_limits<std::size_t>::max()), std::bad_alloc);
+    CHECK_THROWS_AS(text_blocks::allocate(std::numeric_limits<std::size_t>::max() - 8),
+                    std::bad_alloc);
 }
 
 TEST_CASE("json_text hands over a NUL-terminated text block") {

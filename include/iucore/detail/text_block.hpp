@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <new>
 #include <utility>
 
@@ -47,6 +48,8 @@ class text_blocks {
     static header& header_of(char* block) { return *reinterpret_cast<header*>(block); }
 
     static char* fresh(char* block, std::size_t capacity) {
+        if (capacity > std::numeric_limits<std::size_t>::max() - header_size)
+            throw std::bad_alloc();
         auto* grown = static_cast<char*>(std::realloc(block, header_size + capacity));
         if (!grown) throw std::bad_alloc();
         header_of(grown).capacity = capacity;
