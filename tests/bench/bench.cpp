@@ -83,7 +83,8 @@ struct options {
     std::string examples = IUCORE_EXAMPLES_DIR;
     std::string psql = IUCORE_BENCH_PSQL;
     std::string python = "python3";
-    std::string scale_child;        // internal: measure one synthetic definition file and exit
+    std::string scale_child; // internal: measure one synthetic definition file and exit
+    std::string heap_child;  // internal: time explain on a "fresh" or "fragmented" heap and exit
     std::size_t synthetic_rows = 0; // --write-synthetic N FILE: write that definition and exit
     std::string synthetic_file;
     int scale_repetitions = 0;
@@ -113,7 +114,8 @@ void usage(std::ostream& out) {
            "$IUCORE_TEST_CONNINFO)\n"
            "  --write-synthetic N FILE   write the synthetic definition of N rows (for "
            "profiling)\n"
-           "  --scale-child FILE [--repetitions R]   measure one definition file offline\n";
+           "  --scale-child FILE [--repetitions R]   measure one definition file offline\n"
+           "  --heap-child fresh|fragmented          time explain on that heap\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1149,6 +1151,54 @@ print(json.dumps(result))
 )PY";
 #endif
 
+#if IUCORE_BENCH_HAVE_CAPI
+/// The example definition through the C ABI.
+iucore_definition* load_through_c_abi(const options& o) {
+    const auto path = o.examples + "/definition/iu_core.json";
+    iucore_definition* handle = nullptr;
+    if (iucore_definition_load_file(&handle, path.c_str()) != IUCORE_OK)
+        throw std::runtime_error(std::string("iucore_definition_load_file: ") +
+                                 iucore_last_error_message());
+    return handle;
+}
+
+/// One iucore_explain of from_event with `args` (its tokens as JSON), and iucore_free.
+void explain_through_c_abi(const iucore_definition* handle, const std::string& args) {
+    char* out = nullptr;
+    if (iucore_explain(&out, nullptr, handle, from_event.c_str(), args.c_str()) != IUCORE_OK)
+        throw std::runtime_error(std::string("iucore_explain: ") + iucore_last_error_message());
+    iucore_free(out);
+}
+
+/// In a process of its own: the C ABI's explain, on the heap as loading the definition left it,
+/// or after two million small blocks were allocated and every other one freed before the first
+/// call, as in a host that has run for a while. Prints the timing's JSON.
+int heap_child(const options& o, bool fragmented) {
+    iucore_definition* handle = load_through_c_abi(o);
+    std::vector<void*> blocks(fragmented ? (o.smoke ? 20000 : 2000000) : 0);
+    std::uint32_t state = 1; // a fixed sequence of sizes from 16 to 615 bytes
+    for (auto& block : blocks) {
+        state = state * 1664525u + 1013904223u;
+        block = std::malloc(16 + (state >> 16) % 600);
+        if (!block) throw std::bad_alloc();
+    }
+    // Every other one freed once all are made, so the holes sit between blocks still in use.
+    for (std::size_t i = 0; i < blocks.size(); i += 2)
+        std::free(std::exchange(blocks[i], nullptr));
+    const auto args = tokens_json(from_event_tokens());
+    const int n = o.explain_calls();
+    std::vector<double> us;
+    us.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+        us.push_back(time_us([&] { explain_through_c_abi(handle, args); }));
+    for (void* block : blocks)
+        std::free(block);
+    iucore_definition_destroy(&handle);
+    std::cout << json::serialize(to_json(summarize(std::move(us)), "us")) << "\n";
+    return 0;
+}
+#endif
+
 void bench_capi(report& r, const options& o, const definition& d) {
     const auto tokens = from_event_tokens();
     const int n = o.explain_calls();
@@ -1170,20 +1220,9 @@ void bench_capi(report& r, const options& o, const definition& d) {
                           {}});
 #if IUCORE_BENCH_HAVE_CAPI
     const auto definition_path = o.examples + "/definition/iu_core.json";
-    iucore_definition* handle = nullptr;
-    if (iucore_definition_load_file(&handle, definition_path.c_str()) != IUCORE_OK)
-        throw std::runtime_error(std::string("iucore_definition_load_file: ") +
-                                 iucore_last_error_message());
+    iucore_definition* handle = load_through_c_abi(o);
     const auto args = tokens_json(tokens);
-    operations.push_back({[&] {
-                              char* out = nullptr;
-                              if (iucore_explain(&out, nullptr, handle, from_event.c_str(),
-                                                 args.c_str()) != IUCORE_OK)
-                                  throw std::runtime_error(std::string("iucore_explain: ") +
-                                                           iucore_last_error_message());
-                              iucore_free(out);
-                          },
-                          {}});
+    operations.push_back({[&] { explain_through_c_abi(handle, args); }, {}});
 #endif
     try {
         for (auto& op : operations)
@@ -1252,6 +1291,31 @@ void bench_capi(report& r, const options& o, const definition& d) {
         r.notes.push_back("python exited with " + std::to_string(py->exit_code) + ": " +
                           python_stderr.read());
     }
+
+    // A long-running host's heap: explain in child processes on a fresh and on a fragmented
+    // heap, alternating, the median of each kind's medians.
+    std::map<std::string, std::vector<double>> heap_medians;
+    json::array heap_runs;
+    for (int round = 0; round < (o.smoke ? 1 : 3); ++round)
+        for (const std::string kind : {"fresh", "fragmented"}) {
+            std::vector<std::string> argv{self_executable(), "--heap-child", kind, "--examples",
+                                          o.examples};
+            if (o.smoke) argv.push_back("--smoke");
+            const auto child = run_process(argv, {}, true);
+            if (child.exit_code != 0)
+                throw std::runtime_error(kind + " heap child exited with " +
+                                         std::to_string(child.exit_code));
+            auto timing = json::parse(child.out).as_object();
+            heap_medians[kind].push_back(timing.at("median").to_number<double>());
+            timing["heap"] = kind;
+            heap_runs.push_back(std::move(timing));
+        }
+    details["heap_children"] = std::move(heap_runs);
+    r.add({"capi.explain_fragmented",
+           "explain via C ABI, heap fragmented first (2M blocks, every other freed), baseline "
+           "fresh heap (children)",
+           "us", summarize(heap_medians["fragmented"]).median,
+           summarize(heap_medians["fresh"]).median, true, "", std::nullopt, ""});
 #else
     r.add({"capi.explain", "explain via C ABI in-process, baseline C++ explain()", "us",
            std::nullopt, cpp.median, true, "≤ 5 µs", std::nullopt, "not measured"});
@@ -1298,6 +1362,8 @@ int parse_options(int argc, char** argv, options& o) {
             o.python = value();
         else if (a == "--scale-child")
             o.scale_child = value();
+        else if (a == "--heap-child")
+            o.heap_child = value();
         else if (a == "--write-synthetic") {
             o.synthetic_rows = std::stoul(value());
             o.synthetic_file = value();
@@ -1333,6 +1399,16 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
+#if IUCORE_BENCH_HAVE_CAPI
+    if (!o.heap_child.empty()) {
+        try {
+            return heap_child(o, o.heap_child == "fragmented");
+        } catch (const std::exception& e) {
+            std::cerr << "iucore_bench --heap-child: " << e.what() << "\n";
+            return 1;
+        }
+    }
+#endif
     if (!o.scale_child.empty()) {
         try {
             return scale_child(o.scale_child, std::max(1, o.scale_repetitions));
