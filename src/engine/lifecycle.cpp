@@ -212,6 +212,8 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
     return report;
 }
 
+namespace {
+
 /// verify's one statement holds the whole expected catalog as a VALUES literal. With parallel
 /// workers the server serialises that plan once per worker, and JIT compiles it: at 100,000
 /// rows that was most of 2.3 s (tests/bench/RESULTS.md); and the default work_mem (4 MB) splits
@@ -237,6 +239,8 @@ result<pg_rows> run_verification(session& s, const std::vector<sql_check>& check
         if (!rows.columns.empty()) return std::move(rows);
     return fail(errc::internal, "verify: the check statement returned no result");
 }
+
+} // namespace
 
 result<verify_report> verify(session& s, const definition& d, std::string_view version) {
     const auto v = version.empty() ? d.latest_version() : std::string(version);
