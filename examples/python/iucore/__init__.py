@@ -4,10 +4,12 @@ No compiled extension: only fixed-width integers, UTF-8 ``const char*`` and opaq
 the boundary. Every string the library returns is copied and released with ``iucore_free``;
 every failure raises :class:`IucoreError` carrying the library's code and message.
 
-The library is found through ``$IUCORE_LIBRARY`` (a path), else beside an installed tree
-(``<prefix>/share/iucore/python/iucore`` -> ``<prefix>/lib*/libiucore.so.1``), else by the system
-loader (``libiucore.so.1``). A library whose ``iucore_version()`` or ``iucore_abi_version()``
-differs from this module's ``__version__`` / ``ABI_VERSION`` is refused.
+The library is found through ``$IUCORE_LIBRARY`` (a path), else in the install this package
+came from (``cmake --install`` records its prefix in ``iucore/_installed.py``, which ``pip
+install <prefix>/share/iucore/python`` copies), else by the system loader (``libiucore.so.1``,
+``ctypes.util.find_library``), else in a build tree of the source checkout. A library whose
+``iucore_version()`` or ``iucore_abi_version()`` differs from this module's ``__version__`` /
+``ABI_VERSION`` is refused.
 
     import iucore
     with iucore.Definition.from_file("iu_core.json") as d:
@@ -135,20 +137,70 @@ _lock = threading.Lock()
 _library = None
 
 
+_SONAME = "libiucore.so.1"
+
+
+def _installed_libdirs(here):
+    """The library directories of the install this package belongs to."""
+    dirs = []
+    try:  # written by `cmake --install` (cmake/IucoreInstallPython.cmake), copied by pip
+        from . import _installed
+    except ImportError:
+        _installed = None
+    if _installed is not None:
+        if _installed.LIBDIR_FROM_PACKAGE:  # <prefix>/share/iucore/python/iucore, maybe moved
+            dirs.append(here / _installed.LIBDIR_FROM_PACKAGE)
+        dirs.append(pathlib.Path(_installed.LIBDIR))  # the prefix cmake --install was given
+    # <prefix>/share/iucore/python/iucore, or pip install --prefix <prefix>:
+    # <prefix>/lib/python3.X/site-packages/iucore
+    if len(here.parents) >= 4 and (
+        here.parents[1].name == "iucore" or here.parent.name in ("site-packages", "dist-packages")
+    ):
+        prefix = here.parents[3]
+        dirs += sorted(prefix.glob("lib*")) + sorted(prefix.glob("lib/*-linux-gnu"))
+    return dirs
+
+
+def _build_tree_libraries(here):
+    """libiucore.so.1 in the build directories of a source checkout (examples/python/iucore ->
+    <source>/build/*/capi), newest first; sanitizer builds are left out (their library cannot be
+    loaded into an uninstrumented interpreter)."""
+    source = here.parents[2]
+    if not (source / "capi" / "iucore.h").exists():
+        return []
+    found = []
+    for lib in (source / "build").glob("*/capi/" + _SONAME):
+        try:
+            cache = (lib.parents[1] / "CMakeCache.txt").read_text(errors="replace")
+        except OSError:
+            cache = ""
+        if "-fsanitize" not in cache:
+            found.append(lib)
+    return [str(p) for p in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)]
+
+
 def _candidates():
-    """Where libiucore.so.1 may be, in order."""
+    """Where libiucore.so.1 may be, in order: $IUCORE_LIBRARY (a path; nothing else is tried);
+    the install this package came from (cmake --install, then pip install from
+    <prefix>/share/iucore/python, or that directory itself); the system's linker path
+    (LD_LIBRARY_PATH, the ld.so cache; ctypes.util.find_library); a build tree of the source
+    checkout this package sits in."""
     explicit = os.environ.get("IUCORE_LIBRARY")
     if explicit:
         return [explicit]
-    found = []
     here = pathlib.Path(__file__).resolve().parent
-    # Installed: <prefix>/share/iucore/python/iucore/__init__.py
-    if len(here.parents) >= 4 and here.parents[1].name == "iucore":
-        prefix = here.parents[3]
-        for libdir in sorted(prefix.glob("lib*")) + sorted(prefix.glob("lib/*-linux-gnu")):
-            if (libdir / "libiucore.so.1").exists():
-                found.append(str(libdir / "libiucore.so.1"))
-    found.append("libiucore.so.1")  # the system loader's search path
+    found = []
+    for libdir in _installed_libdirs(here):
+        path = libdir / _SONAME
+        if path.exists() and str(path.resolve()) not in found:
+            found.append(str(path.resolve()))
+    found.append(_SONAME)  # the system loader's search path
+    import ctypes.util
+
+    name = ctypes.util.find_library("iucore")
+    if name and name != _SONAME:
+        found.append(name)
+    found += _build_tree_libraries(here)
     return found
 
 
