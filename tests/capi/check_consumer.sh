@@ -5,6 +5,11 @@
 # tree, then builds tests/consumer against it from outside, both ways, and runs what it built:
 #   1. CMake: find_package(iucore CONFIG) with CMAKE_PREFIX_PATH -> consumer_cpp (iucore::iucore)
 #      and consumer_c (iucore::c);
+#      1b. a project that enables only C (tests/install/consumer_c), with Boost and PostgreSQL
+#          made unfindable: COMPONENTS c (neither is looked for), and no COMPONENTS (iucore::c,
+#          the C++ component left out);
+#      1c. a C++ project that sets no standard (tests/install/consumer_cxx): C++20 comes from
+#          iucore::iucore (COMPONENTS cxx);
 #   2. pkg-config: `pkg-config --cflags --libs iucore` with PKG_CONFIG_PATH -> main.c;
 # and imports the installed Python host, which must find libiucore.so.1 in the prefix by itself.
 set -euo pipefail
@@ -82,6 +87,41 @@ ldd "$work/build/consumer_c" | grep -F "$libdir/libiucore.so.1" >/dev/null || {
     ldd "$work/build/consumer_c" >&2
     exit 1
 }
+
+consumer_dirs=$(cd "$(dirname "${BASH_SOURCE[0]}")/../install" && pwd)
+for components in c all; do
+    step "1b. a C-only project: find_package(iucore CONFIG) components=$components, no Boost"
+    b=$work/build_c_$components
+    cmake -S "$consumer_dirs/consumer_c" -B "$b" -G "$generator" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON \
+        -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_PostgreSQL=ON \
+        -DIUCORE_COMPONENTS="$components" -DIUCORE_CONSUMER_SOURCE="$source" \
+        >"$b.configure.log" 2>&1 || {
+        cat "$b.configure.log" >&2
+        exit 1
+    }
+    if grep -q 'CMAKE_CXX_COMPILER:' "$b/CMakeCache.txt"; then
+        echo "FAIL: the C-only consumer enabled C++" >&2
+        exit 1
+    fi
+    cmake --build "$b"
+    "$b/consumer_c_only" "$definition" | tee "$b.out"
+    grep -q '"catalog_rows":26' "$b.out"
+done
+
+step "1c. a C++ project that sets no standard: C++20 from iucore::iucore (COMPONENTS cxx)"
+b=$work/build_cxx
+cmake -S "$consumer_dirs/consumer_cxx" -B "$b" -G "$generator" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON -DIUCORE_CONSUMER_SOURCE="$source" \
+    >"$b.configure.log" 2>&1 || {
+    cat "$b.configure.log" >&2
+    exit 1
+}
+cmake --build "$b"
+"$b/consumer_cpp_std" "$definition" | tee "$b.out"
+grep -q '"catalog_rows":26' "$b.out"
 
 step "2. pkg-config"
 export PKG_CONFIG_PATH=$libdir/pkgconfig
