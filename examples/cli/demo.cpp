@@ -2,6 +2,7 @@
 // itself (or on the database given with --db).
 
 #include "cli.hpp"
+#include "locations.hpp"
 #include "text_output.hpp"
 
 #include <iucore/engine/commands.hpp>
@@ -21,24 +22,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Where the throwaway-cluster script is: $IUCORE_PG_THROWAWAY, beside an installed binary,
-/// or in the source tree this binary was built from.
-std::string throwaway_script() {
-    if (const char* env = std::getenv("IUCORE_PG_THROWAWAY")) return env;
-    std::error_code ec;
-    const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto installed = exe.parent_path().parent_path() / "share/iucore/pg_throwaway.sh";
-        if (fs::exists(installed)) return installed.string();
-    }
-    return IUCORE_PG_THROWAWAY;
+/// Where the throwaway-cluster script is: $IUCORE_PG_THROWAWAY, else the bundled one.
+result<std::string> throwaway_script() {
+    if (const char* env = std::getenv("IUCORE_PG_THROWAWAY"); env && *env) return std::string(env);
+    BOOST_OUTCOME_TRY(auto share, bundled_data_dir());
+    return share + "/pg_throwaway.sh";
 }
 
+/// The substrate the demo loads on an empty database: $IUCORE_SUBSTRATE, else the one beside
+/// the definition (definition/../substrate, as in examples/ and share/iucore).
 std::string substrate_path(const std::string& definition_path) {
-    if (const char* env = std::getenv("IUCORE_SUBSTRATE")) return env;
-    const auto beside =
-        fs::path(definition_path).parent_path().parent_path() / "substrate" / "033_substrate.sql";
-    return fs::exists(beside) ? beside.string() : std::string(IUCORE_DEFAULT_SUBSTRATE);
+    if (const char* env = std::getenv("IUCORE_SUBSTRATE"); env && *env) return env;
+    return (fs::path(definition_path).parent_path().parent_path() / "substrate" /
+            "033_substrate.sql")
+        .string();
 }
 
 std::string shell_quote(const std::string& s) {
@@ -53,11 +50,12 @@ std::string shell_quote(const std::string& s) {
 class throwaway_cluster {
   public:
     static result<throwaway_cluster> start() {
+        BOOST_OUTCOME_TRY(auto script, throwaway_script());
         char pattern[] = "/tmp/iucore-demo-XXXXXX";
         if (!mkdtemp(pattern)) return fail(errc::io, "cannot create a temporary directory");
-        throwaway_cluster c(pattern);
-        const auto command = "bash " + shell_quote(throwaway_script()) + " start " +
-                             shell_quote(c.dir_) + " >" + shell_quote(c.dir_ + ".log") + " 2>&1";
+        throwaway_cluster c(pattern, script);
+        const auto command = "bash " + shell_quote(script) + " start " + shell_quote(c.dir_) +
+                             " >" + shell_quote(c.dir_ + ".log") + " 2>&1";
         if (std::system(command.c_str()) != 0)
             return fail(errc::connection,
                         "could not start a throwaway PostgreSQL (log: " + c.dir_ + ".log)");
@@ -69,12 +67,13 @@ class throwaway_cluster {
         return c;
     }
     throwaway_cluster(throwaway_cluster&& other) noexcept
-        : dir_(std::exchange(other.dir_, {})), conninfo_(std::move(other.conninfo_)) {}
+        : dir_(std::exchange(other.dir_, {})), script_(std::move(other.script_)),
+          conninfo_(std::move(other.conninfo_)) {}
     throwaway_cluster& operator=(throwaway_cluster&&) = delete;
     ~throwaway_cluster() {
         if (dir_.empty()) return;
-        const auto command = "bash " + shell_quote(throwaway_script()) + " stop " +
-                             shell_quote(dir_) + " >/dev/null 2>&1";
+        const auto command =
+            "bash " + shell_quote(script_) + " stop " + shell_quote(dir_) + " >/dev/null 2>&1";
         if (std::system(command.c_str()) != 0)
             std::fprintf(stderr, "iucore: could not stop %s\n", dir_.c_str());
         std::remove((dir_ + ".log").c_str());
@@ -83,8 +82,10 @@ class throwaway_cluster {
     const std::string& conninfo() const { return conninfo_; }
 
   private:
-    explicit throwaway_cluster(std::string dir) : dir_(std::move(dir)) {}
+    throwaway_cluster(std::string dir, std::string script)
+        : dir_(std::move(dir)), script_(std::move(script)) {}
     std::string dir_;
+    std::string script_;
     std::string conninfo_;
 };
 
@@ -107,10 +108,11 @@ result<std::string> apply_seed(session& s, const definition& d, std::string_view
 }
 
 /// The story; every step must come out as the record says, or the demo fails.
-result<void> story(const definition& d, const std::string& conninfo, const std::string& substrate) {
+result<void> story(const definition& d, const std::string& conninfo, const std::string& substrate,
+                   const connection_options& options) {
     const auto& m = d.migrations.front();
     BOOST_OUTCOME_TRY(auto e, d.expectations(m.id));
-    BOOST_OUTCOME_TRY(auto s, session::connect(conninfo));
+    BOOST_OUTCOME_TRY(auto s, session::connect(conninfo, options));
     BOOST_OUTCOME_TRY(auto present, s.run_params("SELECT to_regclass($1) IS NOT NULL AS present",
                                                  {d.schema.catalog.table}));
     if (present.text(0, "present") != "t") {
@@ -173,7 +175,9 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
          ") so the proof can proceed");
 
     section("5. prove the rollback: apply → rollback → re-apply, each on a new connection");
-    BOOST_OUTCOME_TRY(auto proved, prove(conninfo, d, m.id));
+    prove_options proving;
+    proving.connection = options;
+    BOOST_OUTCOME_TRY(auto proved, prove(conninfo, d, m.id, proving));
     std::cout << text(proved);
 
     section("6. surface: " + m.id + " is " + std::string(name(m.kind)));
@@ -185,7 +189,7 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
 
 } // namespace
 
-int run_demo(context& ctx, const std::vector<std::string>&) {
+int run_demo(context& ctx) {
     if (ctx.def.migrations.empty())
         return report_failure(
             ctx, fail(errc::invalid_definition, "the definition has no migration to replay"));
@@ -200,7 +204,7 @@ int run_demo(context& ctx, const std::vector<std::string>&) {
         conninfo = cluster->conninfo();
         note("started a throwaway PostgreSQL in " + cluster->dir());
     }
-    auto told = story(ctx.def, conninfo, substrate_path(ctx.definition_path));
+    auto told = story(ctx.def, conninfo, substrate_path(ctx.definition_path), ctx.connection);
     if (cluster) note("stopping the throwaway PostgreSQL and removing " + cluster->dir());
     if (!told) return report_failure(ctx, told.error());
     std::cout << "\ndemo: every step came out as the record says\n";

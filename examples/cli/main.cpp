@@ -1,6 +1,9 @@
-// iucore: the command-line host over the iucore library.
+// iucore: the command-line host over the iucore library. The command line is parsed by CLI11;
+// everything that can be checked without a database is checked before one is connected.
 
 #include "cli.hpp"
+#include "interrupts.hpp"
+#include "locations.hpp"
 #include "text_output.hpp"
 
 #include <iucore/engine/commands.hpp>
@@ -8,11 +11,22 @@
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/render.hpp>
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
+#include <unistd.h>
+
+#ifndef IUCORE_CLI_VERSION
+#error "IUCORE_CLI_VERSION: the build passes the project version"
+#endif
+#ifndef IUCORE_CLI_ABI_VERSION
+#error "IUCORE_CLI_ABI_VERSION: the build passes the C ABI version"
+#endif
 
 namespace iucore::cli {
 
@@ -30,32 +44,91 @@ int exit_for(const failure& f) {
     }
 }
 
-int report_failure(const context& ctx, const failure& f) {
-    if (ctx.json)
-        std::cout << boost::json::serialize(boost::json::object{{"error", f.code.message()},
-                                                                {"message", f.message},
-                                                                {"exit", exit_for(f)}})
+namespace {
+
+int print_error(bool json, const std::string& code_name, const std::string& message, int exit) {
+    if (json)
+        std::cout << boost::json::serialize(boost::json::object{
+                         {"error", code_name}, {"message", message}, {"exit", exit}})
                   << "\n";
     else
-        std::cerr << "iucore: " << f.message << "\n";
-    return exit_for(f);
+        std::cerr << "iucore: " << message << "\n";
+    return exit;
+}
+
+} // namespace
+
+int report_failure(const context& ctx, const failure& f) {
+    if (const int signal = interrupting_signal()) {
+        const std::string what = ctx.verb == "prove"
+                                     ? "cancelled: the step in progress was rolled back and "
+                                       "nothing of it was committed"
+                                     : "cancelled: nothing was committed";
+        return print_error(ctx.json, "cancelled", what + " (" + f.message + ")", 128 + signal);
+    }
+    return print_error(ctx.json, f.code.message(), f.message, exit_for(f));
+}
+
+int report_usage(bool json, const std::string& message) {
+    return print_error(json, make_error_code(errc::invalid_argument).message(),
+                       message + (json ? "" : " (see iucore --help)"), usage_error);
 }
 
 namespace {
 
+/// Progress on a terminal: one line on stderr, rewritten, once a wait passes about a second.
+struct progress_line {
+    static bool wanted(const context& ctx) { return !ctx.json && isatty(STDERR_FILENO); }
+    static void show(const std::string& verb, std::chrono::milliseconds waited) {
+        if (waited < std::chrono::seconds(1)) return;
+        std::fprintf(stderr, "\riucore %s: waiting on the server, %.1f s ", verb.c_str(),
+                     static_cast<double>(waited.count()) / 1000.0);
+        std::fflush(stderr);
+    }
+    static void clear() { std::fputs("\r\033[K", stderr); }
+};
+
+} // namespace
+
+result<session> connect(const context& ctx) {
+    auto s = session::connect(ctx.conninfo, ctx.connection);
+    if (s && interrupting_signal())
+        return fail(errc::connection, "interrupted before anything was sent");
+    return s;
+}
+
+namespace {
+
+/// What the command line said, verb by verb.
+struct inputs {
+    std::string migration;
+    std::string version;
+    std::string render_what;
+    std::string command;
+    std::vector<std::string> tokens;
+    std::string actor;
+    bool dry_run = false;
+    bool check = false;
+    promote_options promote;
+};
+
 struct verb {
-    std::string usage;
+    std::string name;
     std::string help;
-    bool needs_db;
-    std::function<int(context&, const std::vector<std::string>&)> run;
+    /// Adds the verb's own positionals and options.
+    std::function<void(CLI::App&, inputs&)> declare;
+    /// Everything checkable without a database; runs before any connection.
+    std::function<result<void>(const context&, const inputs&)> check_offline;
+    std::function<int(context&, const inputs&)> run;
 };
 
 /// Runs `operation` on a new session and prints its report; exit 1 when `failed(report)`.
 template <class Op, class Failed>
 int with_session(context& ctx, Op operation, Failed failed) {
-    auto s = session::connect(ctx.conninfo);
+    auto s = connect(ctx);
     if (!s) return report_failure(ctx, s.error());
     auto report = operation(s.value());
+    if (progress_line::wanted(ctx)) progress_line::clear();
     if (!report) return report_failure(ctx, report.error());
     return print(
         ctx, report.value(), [](const auto& r) { return text(r); },
@@ -63,105 +136,82 @@ int with_session(context& ctx, Op operation, Failed failed) {
 }
 
 constexpr auto never = [](const auto&) { return false; };
+const auto nothing_to_check = [](const context&, const inputs&) -> result<void> {
+    return boost::outcome_v2::success();
+};
 
-int usage(const std::string& message) {
-    std::cerr << "iucore: " << message << " (see iucore --help)\n";
-    return usage_error;
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items)
+        out += (out.empty() ? "" : ", ") + item;
+    return out;
 }
 
-std::string arg_or(const std::vector<std::string>& args, std::size_t i, std::string fallback) {
-    return i < args.size() ? args[i] : std::move(fallback);
+result<void> known_migration(const definition& d, const std::string& id) {
+    if (d.find_migration(id)) return boost::outcome_v2::success();
+    std::vector<std::string> ids;
+    for (const auto& m : d.migrations)
+        ids.push_back(m.id);
+    return fail(errc::invalid_argument, "unknown migration \"" + id + "\": the definition has " +
+                                            (ids.empty() ? "no migrations" : joined(ids)));
 }
 
-int render_verb(context& ctx, const std::vector<std::string>& args) {
-    if (args.empty()) return usage("render: expected forward|rollback|seed");
-    const auto& what = args[0];
-    result<rendered_sql> out = fail(errc::invalid_argument, "");
-    if (what == "forward" || what == "rollback") {
-        if (args.size() < 2) return usage("render " + what + ": expected a MIGRATION id");
-        out = what == "forward" ? render_forward(ctx.def, args[1])
-                                : render_rollback(ctx.def, args[1]);
-    } else if (what == "seed") {
-        out = render_seed(ctx.def, arg_or(args, 1, ""));
-    } else {
-        return usage("render: \"" + what + "\" is not one of forward, rollback, seed");
-    }
+result<void> known_version(const definition& d, const std::string& version) {
+    if (version.empty() || d.knows_version(version)) return boost::outcome_v2::success();
+    return fail(errc::invalid_argument,
+                "unknown version \"" + version + "\": the definition has " + joined(d.versions()));
+}
+
+const auto migration_is_known = [](const context& ctx, const inputs& in) {
+    return known_migration(ctx.def, in.migration);
+};
+
+void migration_positional(CLI::App& app, inputs& in) {
+    app.add_option("MIGRATION", in.migration, "a migration id of the definition")->required();
+}
+
+/// The run log's actor: --actor, else an actor= argument, else $IUCORE_ACTOR, else $USER.
+std::string actor_of(const inputs& in) {
+    if (!in.actor.empty()) return in.actor;
+    for (const auto& token : in.tokens)
+        if (token.starts_with("actor=") && token.size() > 6) return token.substr(6);
+    for (const char* var : {"IUCORE_ACTOR", "USER"})
+        if (const char* value = std::getenv(var); value && *value) return value;
+    return "iucore";
+}
+
+void command_positionals(CLI::App& app, inputs& in) {
+    app.add_option("COMMAND", in.command, "a governed DOT command")->required();
+    app.add_option("ARGUMENTS", in.tokens, "key=value arguments of the command's function");
+}
+
+const auto command_binds_offline = [](const context& ctx, const inputs& in) -> result<void> {
+    BOOST_OUTCOME_TRY(explain(ctx.def, in.command, in.tokens));
+    return boost::outcome_v2::success();
+};
+
+int render_verb(context& ctx, const inputs& in) {
+    auto out = in.render_what == "forward"    ? render_forward(ctx.def, in.migration)
+               : in.render_what == "rollback" ? render_rollback(ctx.def, in.migration)
+                                              : render_seed(ctx.def, in.migration);
     if (!out) return report_failure(ctx, out.error());
     return print(ctx, out.value(), [](const rendered_sql& r) { return r.text(); });
 }
 
-int pins_verb(context& ctx, const std::vector<std::string>& args) {
-    const bool check = !args.empty() && args[0] == "--check";
-    auto report =
-        pins(ctx.def, check, std::filesystem::path(ctx.definition_path).parent_path().string());
-    if (!report) return report_failure(ctx, report.error());
-    return print(
-        ctx, report.value(), [](const pins_report& r) { return text(r); },
-        report.value().ok() ? done : refused_or_failed);
-}
-
-/// Arguments after the command name, and the actor (`actor=` is a function argument for some
-/// commands, so the run log's actor comes from --actor, else $IUCORE_ACTOR, else $USER).
-std::string actor_of(std::vector<std::string>& args) {
-    for (auto it = args.begin(); it != args.end(); ++it)
-        if (*it == "--actor" && it + 1 != args.end()) {
-            auto actor = *(it + 1);
-            args.erase(it, it + 2);
-            return actor;
-        }
-    for (const auto& token : args)
-        if (token.starts_with("actor=") && token.size() > 6) return token.substr(6);
-    for (const char* var : {"IUCORE_ACTOR", "USER"})
-        if (const char* value = std::getenv(var)) return value;
-    return "iucore";
-}
-
-int explain_verb(context& ctx, const std::vector<std::string>& args) {
-    if (args.empty()) return usage("explain: expected a COMMAND and key=value arguments");
-    const std::vector<std::string> tokens(args.begin() + 1, args.end());
-    result<plan> p = fail(errc::invalid_argument, "");
-    if (ctx.db_given || std::getenv("PGHOST") || std::getenv("PGSERVICE")) {
-        auto s = session::connect(ctx.conninfo);
-        if (!s) return report_failure(ctx, s.error());
-        p = explain_live(s.value(), ctx.def, args[0], tokens);
-    } else {
-        p = explain(ctx.def, args[0], tokens);
+int explain_verb(context& ctx, const inputs& in) {
+    if (!(ctx.db_given || std::getenv("PGHOST") || std::getenv("PGSERVICE"))) {
+        auto p = explain(ctx.def, in.command, in.tokens);
+        if (!p) return report_failure(ctx, p.error());
+        return print(ctx, p.value(), [](const plan& x) { return text(x); });
     }
-    if (!p) return report_failure(ctx, p.error());
-    return print(ctx, p.value(), [](const plan& x) { return text(x); });
-}
-
-int run_verb(context& ctx, const std::vector<std::string>& given) {
-    auto args = given;
-    const auto actor = actor_of(args);
-    if (args.empty()) return usage("run: expected a COMMAND and key=value arguments");
-    const std::vector<std::string> tokens(args.begin() + 1, args.end());
     return with_session(
-        ctx, [&](session& s) { return run_command(s, ctx.def, args[0], tokens, actor); },
-        [](const run_report& r) { return r.outcome != run_outcome::ok; });
+        ctx, [&](session& s) { return explain_live(s, ctx.def, in.command, in.tokens); }, never);
 }
 
-int promote_verb(context& ctx, const std::vector<std::string>& args) {
-    promote_options options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--mutating") {
-            options.mutating = true;
-        } else if (args[i] == "--reversible") {
-            options.reversible = true;
-        } else if ((args[i] == "--command" || args[i] == "--category") && i + 1 < args.size()) {
-            (args[i] == "--command" ? options.command : options.category) = args[i + 1];
-            ++i;
-        } else if (!args[i].starts_with("--") && options.function.empty()) {
-            options.function = args[i];
-        } else {
-            return usage("promote: unexpected \"" + args[i] + "\"");
-        }
-    }
-    if (options.function.empty() || options.command.empty() || options.category.empty())
-        return usage("promote: expected FUNCTION --command NAME --category C");
-    auto s = session::connect(ctx.conninfo);
+int promote_verb(context& ctx, const inputs& in) {
+    auto s = connect(ctx);
     if (!s) return report_failure(ctx, s.error());
-    auto promoted = promote(s.value(), ctx.def, options);
+    auto promoted = promote(s.value(), ctx.def, in.promote);
     if (!promoted) return report_failure(ctx, promoted.error());
     const auto& m = promoted.value().migrations.back();
     if (auto saved = save_definition_file(promoted.value(), ctx.definition_path); !saved)
@@ -172,169 +222,369 @@ int promote_verb(context& ctx, const std::vector<std::string>& args) {
                          promote_report{promoted.value(), ctx.definition_path}))
                   << "\n";
     else
-        std::cout << "promoted " << options.function << " as " << options.command << ": migration "
-                  << m.id << " (" << m.slug << ") written to " << ctx.definition_path
-                  << "\n  requires " << m.requires_functions[0].record_text() << "\n  catalog "
-                  << e.rows_before << " -> " << e.rows_after << " rows, "
+        std::cout << "promoted " << in.promote.function << " as " << in.promote.command
+                  << ": migration " << m.id << " (" << m.slug << ") written to "
+                  << ctx.definition_path << "\n  requires " << m.requires_functions[0].record_text()
+                  << "\n  catalog " << e.rows_before << " -> " << e.rows_after << " rows, "
                   << e.distinct_targets_after << " distinct targets\n";
     return done;
 }
 
-std::map<std::string, verb> verbs() {
-    std::map<std::string, verb> v;
-    v["render"] = {"render forward|rollback MIGRATION | render seed [VERSION]",
-                   "Print the SQL iucore derives from the definition (runs under psql -v "
-                   "ON_ERROR_STOP=on -f).",
-                   false, render_verb};
-    v["apply"] = {"apply MIGRATION [--dry-run]",
-                  "Apply one migration in one transaction: advisory lock, preflight, insert, "
-                  "verification, ledger row. --dry-run reports and rolls back.",
-                  true, [](context& ctx, const std::vector<std::string>& args) {
-                      if (args.empty()) return usage("apply: expected a MIGRATION id");
-                      apply_options options;
-                      options.dry_run = args.size() > 1 && args[1] == "--dry-run";
-                      return with_session(
-                          ctx, [&](session& s) { return apply(s, ctx.def, args[0], options); },
-                          [](const apply_report& r) { return r.outcome == apply_outcome::drift; });
-                  }};
-    v["verify"] = {"verify [VERSION]",
-                   "Check live against the definition's expectations at VERSION.", true,
-                   [](context& ctx, const std::vector<std::string>& args) {
-                       return with_session(
-                           ctx, [&](session& s) { return verify(s, ctx.def, arg_or(args, 0, "")); },
-                           [](const verify_report& r) { return !r.ok(); });
-                   }};
-    v["rollback"] = {"rollback MIGRATION",
-                     "Delete the migration's rows under the run-log guard; refused while runs "
-                     "reference them or a later applied migration requires it.",
-                     true, [](context& ctx, const std::vector<std::string>& args) {
-                         if (args.empty()) return usage("rollback: expected a MIGRATION id");
-                         return with_session(
-                             ctx, [&](session& s) { return rollback(s, ctx.def, args[0]); }, never);
-                     }};
-    v["prove"] = {"prove MIGRATION",
-                  "apply, rollback, re-apply on live, each step on a new connection, asserting "
-                  "the catalog size after each.",
-                  true, [](context& ctx, const std::vector<std::string>& args) {
-                      if (args.empty()) return usage("prove: expected a MIGRATION id");
-                      auto report = prove(ctx.conninfo, ctx.def, args[0]);
-                      if (!report) return report_failure(ctx, report.error());
-                      return print(
-                          ctx, report.value(), [](const auto& r) { return text(r); },
-                          report.value().ok() ? done : refused_or_failed);
-                  }};
-    v["status"] = {"status", "Every migration: applied, pending or drifted, with checksums.", true,
-                   [](context& ctx, const std::vector<std::string>&) {
-                       return with_session(
-                           ctx, [&](session& s) { return status(s, ctx.def); },
-                           [](const status_report& r) {
-                               return std::any_of(r.migrations.begin(), r.migrations.end(),
-                                                  [](const auto& m) {
-                                                      return m.state == migration_state::drifted;
-                                                  });
-                           });
-                   }};
-    v["diff"] = {"diff", "Live catalog against the SSOT, row by row.", true,
-                 [](context& ctx, const std::vector<std::string>&) {
+result<void> promote_offline(const context& ctx, const inputs& in) {
+    const auto& o = in.promote;
+    if (ctx.def.find_entry(o.command) && ctx.def.ssot_row(o.command))
+        return fail(errc::invalid_argument, "command \"" + o.command + "\" is already governed");
+    const auto& known = ctx.def.categories;
+    if (std::find(known.begin(), known.end(), o.category) == known.end())
+        return fail(errc::invalid_argument, "--category \"" + o.category +
+                                                "\" is not a category of the definition "
+                                                "(expected one of: " +
+                                                joined(known) + ")");
+    return boost::outcome_v2::success();
+}
+
+std::vector<verb> verbs() {
+    std::vector<verb> v;
+    v.push_back({"render",
+                 "Print the SQL derived from the definition: render forward|rollback MIGRATION, "
+                 "or render seed [VERSION] (runs under psql -v ON_ERROR_STOP=on -f).",
+                 [](CLI::App& app, inputs& in) {
+                     app.add_option("WHAT", in.render_what, "forward, rollback or seed")
+                         ->required()
+                         ->check(CLI::IsMember({"forward", "rollback", "seed"}));
+                     app.add_option("ID", in.migration,
+                                    "the MIGRATION (forward, rollback) or VERSION (seed)");
+                 },
+                 [](const context& ctx, const inputs& in) -> result<void> {
+                     if (in.render_what == "seed") return known_version(ctx.def, in.migration);
+                     if (in.migration.empty())
+                         return fail(errc::invalid_argument,
+                                     "render " + in.render_what + ": expected a MIGRATION id");
+                     return known_migration(ctx.def, in.migration);
+                 },
+                 render_verb});
+    v.push_back({"apply",
+                 "Apply one migration in one transaction: advisory lock, preflight, insert, "
+                 "verification, ledger row. --dry-run does all of it, reports, and rolls back.",
+                 [](CLI::App& app, inputs& in) {
+                     migration_positional(app, in);
+                     app.add_flag("--dry-run", in.dry_run, "report, then roll back");
+                 },
+                 migration_is_known,
+                 [](context& ctx, const inputs& in) {
+                     apply_options options;
+                     options.dry_run = in.dry_run;
+                     return with_session(
+                         ctx, [&](session& s) { return apply(s, ctx.def, in.migration, options); },
+                         [](const apply_report& r) { return r.outcome == apply_outcome::drift; });
+                 }});
+    v.push_back(
+        {"verify", "Check live against the definition's expectations at VERSION.",
+         [](CLI::App& app, inputs& in) {
+             app.add_option("VERSION", in.version, "a version (default: the latest)");
+         },
+         [](const context& ctx, const inputs& in) { return known_version(ctx.def, in.version); },
+         [](context& ctx, const inputs& in) {
+             return with_session(
+                 ctx, [&](session& s) { return verify(s, ctx.def, in.version); },
+                 [](const verify_report& r) { return !r.ok(); });
+         }});
+    v.push_back({"rollback",
+                 "Delete the migration's rows under the run-log guard; refused while runs "
+                 "reference them or a later applied migration requires it.",
+                 migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
+                     return with_session(
+                         ctx, [&](session& s) { return rollback(s, ctx.def, in.migration); },
+                         never);
+                 }});
+    v.push_back({"prove",
+                 "apply, rollback, re-apply on live, each step on a new connection, asserting "
+                 "the catalog size after each.",
+                 migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
+                     prove_options options;
+                     options.connection = ctx.connection;
+                     if (progress_line::wanted(ctx))
+                         options.on_step = [](std::string_view step) {
+                             progress_line::clear();
+                             std::cerr << "iucore prove: " << step << "…\n";
+                         };
+                     auto report = prove(ctx.conninfo, ctx.def, in.migration, options);
+                     if (!report) return report_failure(ctx, report.error());
+                     return print(
+                         ctx, report.value(), [](const auto& r) { return text(r); },
+                         report.value().ok() ? done : refused_or_failed);
+                 }});
+    v.push_back({"status",
+                 "Every migration: applied, pending or drifted, with checksums.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) {
+                     return with_session(
+                         ctx, [&](session& s) { return status(s, ctx.def); },
+                         [](const status_report& r) {
+                             return std::any_of(
+                                 r.migrations.begin(), r.migrations.end(),
+                                 [](const auto& m) { return m.state == migration_state::drifted; });
+                         });
+                 }});
+    v.push_back({"diff",
+                 "Live catalog against the SSOT, row by row.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) {
                      return with_session(
                          ctx, [&](session& s) { return diff_live(s, ctx.def); },
                          [](const diff_report& r) { return !r.differences.empty(); });
-                 }};
-    v["surface"] = {"surface", "Live inventory by kind against the definition.", true,
-                    [](context& ctx, const std::vector<std::string>&) {
-                        return with_session(
-                            ctx, [&](session& s) { return surface_live(s, ctx.def); },
-                            [](const surface_report& r) { return !r.differences.empty(); });
-                    }};
-    v["snapshot"] = {"snapshot",
-                     "Read the live catalog, surface, configs and signatures into a definition "
-                     "(JSON), to adopt iucore on an existing database.",
-                     true, [](context& ctx, const std::vector<std::string>&) {
-                         auto s = session::connect(ctx.conninfo);
-                         if (!s) return report_failure(ctx, s.error());
-                         auto d = snapshot(s.value(), ctx.def);
-                         if (!d) return report_failure(ctx, d.error());
-                         std::cout << boost::json::serialize(boost::json::value_from(d.value()))
-                                   << "\n";
-                         return int(done);
-                     }};
-    v["pins"] = {"pins [--check]",
-                 "Print every derived figure; --check reads each pin site and names every one "
-                 "that disagrees.",
-                 false, pins_verb};
-    v["explain"] = {
-        "explain COMMAND key=value...",
-        "The plan of a DOT command: catalog row, target signature, bound arguments, "
-        "the SQL, the gates of its mode; with a database, live configs and the verdict.",
-        false, explain_verb};
-    v["run"] = {"run COMMAND key=value... [--actor NAME]",
-                "Run a governed command: gates checked, the function called, a run-log row "
-                "written, in one round trip. Refused attempts are logged and exit 1.",
-                true, run_verb};
-    v["gates"] = {"gates",
-                  "Every config, its value, and which commands each gate holds in each mode.", true,
-                  [](context& ctx, const std::vector<std::string>&) {
-                      return with_session(
-                          ctx, [&](session& s) { return gates_live(s, ctx.def); }, never);
-                  }};
-    v["promote"] = {"promote FUNCTION --command NAME --category C [--mutating] [--reversible]",
-                    "Read FUNCTION's signature from the database and write the next migration "
-                    "into the definition file.",
-                    true, promote_verb};
-    v["demo"] = {"demo",
-                 "Replay migration 034 end to end; starts a throwaway PostgreSQL unless --db "
-                 "is given.",
-                 false, run_demo};
+                 }});
+    v.push_back({"surface",
+                 "Live inventory by kind against the definition.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) {
+                     return with_session(
+                         ctx, [&](session& s) { return surface_live(s, ctx.def); },
+                         [](const surface_report& r) { return !r.differences.empty(); });
+                 }});
+    v.push_back({"snapshot",
+                 "Read the live catalog, surface, configs and signatures into a definition "
+                 "(JSON), to adopt iucore on an existing database.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) {
+                     auto s = connect(ctx);
+                     if (!s) return report_failure(ctx, s.error());
+                     auto d = snapshot(s.value(), ctx.def);
+                     if (!d) return report_failure(ctx, d.error());
+                     std::cout << boost::json::serialize(boost::json::value_from(d.value()))
+                               << "\n";
+                     return int(done);
+                 }});
+    v.push_back({"pins",
+                 "Print every derived figure; --check reads each pin site (paths relative to "
+                 "the definition) and names every one that disagrees.",
+                 [](CLI::App& app, inputs& in) {
+                     app.add_flag("--check", in.check, "read every pin site and compare");
+                 },
+                 nothing_to_check,
+                 [](context& ctx, const inputs& in) {
+                     const auto base =
+                         std::filesystem::path(ctx.definition_path).parent_path().string();
+                     auto report = pins(ctx.def, in.check, base);
+                     if (!report) return report_failure(ctx, report.error());
+                     return print(
+                         ctx, report.value(), [](const pins_report& r) { return text(r); },
+                         report.value().ok() ? done : refused_or_failed);
+                 }});
+    v.push_back({"explain",
+                 "The plan of a DOT command: catalog row, target signature, bound arguments, the "
+                 "SQL, the gates of its mode; with a database, live configs and the verdict.",
+                 command_positionals, command_binds_offline, explain_verb});
+    v.push_back(
+        {"run",
+         "Run a governed command: gates checked, the function called, a run-log row "
+         "written, in one round trip. Refused attempts are logged and exit 1.",
+         [](CLI::App& app, inputs& in) {
+             command_positionals(app, in);
+             app.add_option("--actor", in.actor,
+                            "the run log's actor (default: an actor= argument, else "
+                            "$IUCORE_ACTOR, else $USER)");
+         },
+         command_binds_offline,
+         [](context& ctx, const inputs& in) {
+             const auto actor = actor_of(in);
+             return with_session(
+                 ctx,
+                 [&](session& s) { return run_command(s, ctx.def, in.command, in.tokens, actor); },
+                 [](const run_report& r) { return r.outcome != run_outcome::ok; });
+         }});
+    v.push_back({"gates",
+                 "Every config, its value, and which commands each gate holds in each mode.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) {
+                     return with_session(
+                         ctx, [&](session& s) { return gates_live(s, ctx.def); }, never);
+                 }});
+    v.push_back({"promote",
+                 "Read FUNCTION's signature from the database and write the next migration "
+                 "into the definition file.",
+                 [](CLI::App& app, inputs& in) {
+                     auto& o = in.promote;
+                     app.add_option("FUNCTION", o.function, "the function to govern")->required();
+                     app.add_option("--command", o.command, "the DOT command's name")->required();
+                     app.add_option("--category", o.category, "one of the definition's categories")
+                         ->required();
+                     app.add_flag("--mutating", o.mutating, "the command changes data");
+                     app.add_flag("--reversible", o.reversible, "the command can be undone");
+                 },
+                 promote_offline, promote_verb});
+    v.push_back({"demo",
+                 "Replay migration 034 end to end with the bundled example; starts a throwaway "
+                 "PostgreSQL unless --db is given.",
+                 {},
+                 nothing_to_check,
+                 [](context& ctx, const inputs&) { return run_demo(ctx); }});
     return v;
 }
 
-int help(const std::map<std::string, verb>& all) {
-    std::cout << "usage: iucore [--db CONNINFO] [--definition PATH] [--json] VERB ...\n\n"
-                 "  --db CONNINFO      libpq connection string (default: PG* environment)\n"
-                 "  --definition PATH  definition JSON (default: $IUCORE_DEFINITION or the "
-                 "example)\n"
-                 "  --json             print reports as JSON\n\nverbs:\n";
-    for (const auto& [name, v] : all)
-        std::cout << "  " << v.usage << "\n      " << v.help << "\n";
-    std::cout << "\nexit codes: 0 done; 1 refused or a check failed; 2 usage or definition "
-                 "error; 3 database or connection error\n";
-    return done;
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
 }
+
+/// "unknown verb" with the closest verb, when one is close.
+std::string unknown_verb_message(const std::string& word, const std::vector<verb>& all) {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& v : all)
+        if (const auto d = edit_distance(word, v.name); d < best_distance)
+            best = v.name, best_distance = d;
+    return "unknown verb \"" + word + "\"" +
+           (best.empty() ? "" : "; did you mean \"" + best + "\"?");
+}
+
+/// A duration such as 500ms, 10s, 2min or 1h; 0 alone means no limit.
+result<std::chrono::milliseconds> parse_duration(const std::string& option,
+                                                 const std::string& text) {
+    long long number = 0;
+    const auto* end = text.data() + text.size();
+    const auto [rest, ec] = std::from_chars(text.data(), end, number);
+    const std::string unit(rest, end);
+    const auto bad =
+        fail(errc::invalid_argument,
+             option + " \"" + text +
+                 "\": expected a duration such as 500ms, 10s, 2min or 1h (0: no limit)");
+    if (ec != std::errc() || number < 0 || number > 1'000'000'000) return bad;
+    if (unit.empty() && number == 0) return std::chrono::milliseconds(0);
+    if (unit == "ms") return std::chrono::milliseconds(number);
+    if (unit == "s") return std::chrono::seconds(number);
+    if (unit == "min") return std::chrono::minutes(number);
+    if (unit == "h") return std::chrono::hours(number);
+    return bad;
+}
+
+std::string version_text() {
+    return "iucore " IUCORE_CLI_VERSION " (C ABI " + std::to_string(IUCORE_CLI_ABI_VERSION) +
+           ", libpq " + libpq_version() + ")";
+}
+
+/// The command line as typed, before any definition is read.
+struct command_line {
+    std::string db;
+    std::string definition;
+    std::string lock_timeout;
+    std::string statement_timeout;
+    bool json = false;
+};
+
+constexpr auto footer =
+    "Global options are accepted anywhere on the line, as --opt value or --opt=value.\n\n"
+    "The definition: --definition FILE, else $IUCORE_DEFINITION, else iucore.json in the current\n"
+    "directory or its nearest parent. Only `iucore demo` uses the bundled example.\n\n"
+    "Exit codes: 0 done; 1 refused or a check failed; 2 usage or definition error (nothing is\n"
+    "connected); 3 database or connection error, a lock or statement timeout included; 130 or\n"
+    "143 when SIGINT or SIGTERM cancelled the statement in flight (nothing was committed).";
 
 } // namespace
 
 int main_cli(int argc, char** argv) {
-    context ctx;
-    const char* env_definition = std::getenv("IUCORE_DEFINITION");
-    ctx.definition_path = env_definition ? env_definition : IUCORE_DEFAULT_DEFINITION;
     const auto all = verbs();
-    std::vector<std::string> args(argv + 1, argv + argc);
-    std::size_t i = 0;
-    for (; i < args.size() && args[i].starts_with("--"); ++i) {
-        if (args[i] == "--help") return help(all);
-        if (args[i] == "--json") {
-            ctx.json = true;
-        } else if ((args[i] == "--db" || args[i] == "--definition") && i + 1 < args.size()) {
-            (args[i] == "--db" ? ctx.conninfo : ctx.definition_path) = args[i + 1];
-            ctx.db_given = ctx.db_given || args[i] == "--db";
-            ++i;
-        } else {
-            return usage("unknown or incomplete option \"" + args[i] + "\"");
-        }
+    // Whether usage errors are JSON must be known even when parsing fails.
+    const bool json_requested = std::any_of(
+        argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
+    CLI::App app{"iucore: the governance core of an operator runtime on PostgreSQL.", "iucore"};
+    app.footer(footer);
+    app.require_subcommand(1, 1);
+    app.fallthrough();
+    command_line line;
+    app.add_option("--db", line.db, "libpq conninfo or URI (default: the PG* environment)")
+        ->option_text("CONNINFO");
+    app.add_option("--definition", line.definition, "the definition JSON")->option_text("FILE");
+    app.add_flag("--json", line.json, "print reports, and errors, as JSON on stdout");
+    app.add_option("--lock-timeout", line.lock_timeout,
+                   "give up waiting for a lock (default 10s for apply, rollback and prove; 0 "
+                   "waits forever)")
+        ->option_text("DURATION");
+    app.add_option("--statement-timeout", line.statement_timeout,
+                   "give up on any statement after this long (default: no limit)")
+        ->option_text("DURATION");
+    app.set_version_flag("--version", version_text());
+    inputs in;
+    for (const auto& v : all) {
+        auto* sub = app.add_subcommand(v.name, v.help);
+        sub->fallthrough();
+        if (v.declare) v.declare(*sub, in);
     }
-    if (i >= args.size()) return help(all), usage_error;
-    const auto it = all.find(args[i]);
-    if (it == all.end()) return usage("unknown verb \"" + args[i] + "\"");
-    std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
-    if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
-        std::cout << "usage: iucore [options] " << it->second.usage << "\n\n"
-                  << it->second.help << "\n";
-        return done;
+    if (argc <= 1) {
+        std::cerr << app.help();
+        return usage_error;
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) { // --help, --version
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        if (app.get_subcommands().empty()) {
+            // The first word that is not an option is the verb the user meant.
+            for (const auto& word : app.remaining())
+                if (!word.starts_with("-"))
+                    return report_usage(json_requested, unknown_verb_message(word, all));
+        }
+        return report_usage(json_requested, e.what());
+    }
+    const auto* chosen = app.get_subcommands().front();
+    const auto& v = *std::find_if(all.begin(), all.end(),
+                                  [&](const verb& x) { return x.name == chosen->get_name(); });
+
+    context ctx;
+    ctx.verb = v.name;
+    ctx.json = line.json;
+    ctx.conninfo = line.db;
+    ctx.db_given = app.count("--db") > 0;
+    ctx.connection.application_name = "iucore " + v.name;
+    if (v.name == "apply" || v.name == "rollback" || v.name == "prove")
+        ctx.connection.lock_timeout = std::chrono::seconds(10);
+    for (const auto& [option, text, target] :
+         {std::tuple{"--lock-timeout", &line.lock_timeout, &ctx.connection.lock_timeout},
+          std::tuple{"--statement-timeout", &line.statement_timeout,
+                     &ctx.connection.statement_timeout}}) {
+        if (app.count(option) == 0) continue;
+        auto parsed = parse_duration(option, *text);
+        if (!parsed) return report_usage(ctx.json, parsed.error().message);
+        *target = parsed.value();
+    }
+    if (progress_line::wanted(ctx))
+        ctx.connection.on_wait = [verb = v.name](std::chrono::milliseconds waited) {
+            progress_line::show(verb, waited);
+        };
+
+    if (v.name == "demo" && line.definition.empty()) {
+        auto share = bundled_data_dir();
+        if (!share) return report_failure(ctx, share.error());
+        ctx.definition_path = share.value() + "/definition/iu_core.json";
+    } else {
+        auto found = find_definition(line.definition);
+        if (!found) return report_usage(ctx.json, found.error().message);
+        ctx.definition_path = found.value();
     }
     auto loaded = load_definition_file(ctx.definition_path);
     if (!loaded) return report_failure(ctx, loaded.error());
     ctx.def = std::move(loaded).value();
-    return it->second.run(ctx, rest);
+    if (auto checked = v.check_offline(ctx, in); !checked)
+        return report_usage(ctx.json, v.name + ": " + checked.error().message);
+    install_interrupt_handlers();
+    return v.run(ctx, in);
 }
 
 } // namespace iucore::cli

@@ -273,10 +273,11 @@ count_runs(session& s, const definition& d, const std::vector<std::string>& comm
 }
 
 result<prove_report> prove(const std::string& conninfo, const definition& d,
-                           std::string_view migration_id) {
+                           std::string_view migration_id, const prove_options& options) {
+    const auto connect = [&] { return session::connect(conninfo, options.connection); };
     BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
     {
-        BOOST_OUTCOME_TRY(auto s, session::connect(conninfo));
+        BOOST_OUTCOME_TRY(auto s, connect());
         BOOST_OUTCOME_TRY(auto runs, count_runs(s, d, e.new_rows));
         if (!runs.empty()) {
             std::string blocked;
@@ -291,15 +292,16 @@ result<prove_report> prove(const std::string& conninfo, const definition& d,
     prove_report report;
     report.migration = e.migration_id;
     auto step = [&](std::string name, std::size_t expected_rows, auto operation) -> result<void> {
+        if (options.on_step) options.on_step(name);
         prove_step st;
         st.step = std::move(name);
         st.expected_rows = static_cast<std::int64_t>(expected_rows);
         {
-            BOOST_OUTCOME_TRY(auto s, session::connect(conninfo));
+            BOOST_OUTCOME_TRY(auto s, connect());
             st.backend_pid = s.backend_pid();
             BOOST_OUTCOME_TRY(st.outcome, operation(s));
         }
-        BOOST_OUTCOME_TRY(auto counter, session::connect(conninfo));
+        BOOST_OUTCOME_TRY(auto counter, connect());
         BOOST_OUTCOME_TRY(st.catalog_rows, count_catalog(counter, d));
         st.ok = st.catalog_rows == st.expected_rows;
         report.steps.push_back(st);

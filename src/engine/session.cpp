@@ -1,13 +1,17 @@
 #include <iucore/engine/session.hpp>
 #include <iucore/render.hpp>
 
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <poll.h>
+#include <thread>
 
 namespace iucore {
 
 namespace {
 
-using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using result_ptr = session::result_ptr;
 
 result_ptr own(PGresult* r) {
     return {r, &PQclear};
@@ -18,6 +22,16 @@ std::string trimmed_message(const char* text) {
     while (!m.empty() && (m.back() == '\n' || m.back() == ' '))
         m.pop_back();
     return m;
+}
+
+bool succeeded(const PGresult* res) {
+    const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+bool is_missing_statement(const PGresult* res) {
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    return state && std::string_view(state) == "26000"; // invalid_sql_statement_name
 }
 
 pg_rows copy_rows(const PGresult* res) {
@@ -57,8 +71,84 @@ std::string pg_rows::text(std::size_t row, std::string_view column) const {
     return value(row, column).value_or("");
 }
 
-result<session> session::connect(const std::string& conninfo) {
-    conn_ptr conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+namespace {
+
+// The cancel registry: one slot per live session, read by cancel_running_statements() from a
+// signal handler, so only lock-free atomics are touched there.
+constexpr int cancel_slot_count = 256;
+std::atomic<PGcancel*> cancel_registry[cancel_slot_count];
+std::atomic<int> cancels_in_flight{0};
+
+int take_cancel_slot(PGconn* conn) {
+    PGcancel* cancel = PQgetCancel(conn);
+    if (!cancel) return -1;
+    for (int i = 0; i < cancel_slot_count; ++i) {
+        PGcancel* empty = nullptr;
+        if (cancel_registry[i].compare_exchange_strong(empty, cancel)) return i;
+    }
+    PQfreeCancel(cancel); // more live sessions than slots: this one cannot be cancelled
+    return -1;
+}
+
+std::string milliseconds_setting(std::chrono::milliseconds value) {
+    return std::to_string(value.count());
+}
+
+/// The server options the user gave (conninfo, else PGOPTIONS), so ours add to them.
+std::string user_server_options(const std::string& conninfo) {
+    std::string found;
+    if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), nullptr)) {
+        for (auto* o = parsed; o->keyword; ++o)
+            if (std::string_view(o->keyword) == "options" && o->val) found = o->val;
+        PQconninfoFree(parsed);
+    }
+    if (found.empty())
+        if (const char* env = std::getenv("PGOPTIONS")) found = env;
+    return found;
+}
+
+/// Opens a connection: the conninfo (expanded, so a URI or keywords work), then iucore's
+/// application name as a fallback and its timeouts added to the user's server options.
+PGconn* open_connection(const std::string& conninfo, const connection_options& options) {
+    std::vector<const char*> keys{"dbname"};
+    std::vector<const char*> values{conninfo.c_str()};
+    if (!options.application_name.empty()) {
+        keys.push_back("fallback_application_name");
+        values.push_back(options.application_name.c_str());
+    }
+    std::string server_options;
+    if (options.lock_timeout.count() >= 0)
+        server_options += " -c lock_timeout=" + milliseconds_setting(options.lock_timeout);
+    if (options.statement_timeout.count() >= 0)
+        server_options +=
+            " -c statement_timeout=" + milliseconds_setting(options.statement_timeout);
+    if (!server_options.empty()) {
+        server_options = user_server_options(conninfo) + server_options;
+        keys.push_back("options");
+        values.push_back(server_options.c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    return PQconnectdbParams(keys.data(), values.data(), 1);
+}
+
+} // namespace
+
+std::string libpq_version() {
+    const int v = PQlibVersion(); // e.g. 150018
+    return std::to_string(v / 10000) + "." + std::to_string(v % 10000);
+}
+
+void cancel_running_statements() noexcept {
+    cancels_in_flight.fetch_add(1);
+    char message[256];
+    for (auto& slot : cancel_registry)
+        if (PGcancel* cancel = slot.load()) PQcancel(cancel, message, sizeof message);
+    cancels_in_flight.fetch_sub(1);
+}
+
+result<session> session::connect(const std::string& conninfo, const connection_options& options) {
+    conn_ptr conn(open_connection(conninfo, options), &PQfinish);
     if (!conn) return fail(errc::connection, "could not allocate a libpq connection");
     if (PQstatus(conn.get()) != CONNECTION_OK)
         return fail(errc::connection,
@@ -69,7 +159,105 @@ result<session> session::connect(const std::string& conninfo) {
     // Notices (e.g. "relation already exists, skipping") are not errors; keep them off stderr.
     PQsetNoticeProcessor(
         conn.get(), [](void*, const char*) {}, nullptr);
-    return session(std::move(conn));
+    return session(std::move(conn), conninfo, options);
+}
+
+session::session(conn_ptr conn, std::string conninfo, connection_options options)
+    : conn_(std::move(conn)), conninfo_(std::move(conninfo)), options_(std::move(options)),
+      cancel_slot_(take_cancel_slot(conn_.get())) {}
+
+session::session(session&& other) noexcept
+    : conn_(std::move(other.conn_)), conninfo_(std::move(other.conninfo_)),
+      options_(std::move(other.options_)), cancel_slot_(std::exchange(other.cancel_slot_, -1)),
+      blocking_pids_(std::move(other.blocking_pids_)), round_trips_(other.round_trips_),
+      prepared_(std::move(other.prepared_)), next_statement_(other.next_statement_) {}
+
+session& session::operator=(session&& other) noexcept {
+    if (this != &other) {
+        release_cancel_slot();
+        conn_ = std::move(other.conn_);
+        conninfo_ = std::move(other.conninfo_);
+        options_ = std::move(other.options_);
+        cancel_slot_ = std::exchange(other.cancel_slot_, -1);
+        blocking_pids_ = std::move(other.blocking_pids_);
+        round_trips_ = other.round_trips_;
+        prepared_ = std::move(other.prepared_);
+        next_statement_ = other.next_statement_;
+    }
+    return *this;
+}
+
+session::~session() {
+    release_cancel_slot();
+}
+
+void session::release_cancel_slot() noexcept {
+    if (cancel_slot_ < 0) return;
+    PGcancel* cancel = cancel_registry[cancel_slot_].exchange(nullptr);
+    cancel_slot_ = -1;
+    // A signal handler on another thread may be using it right now.
+    while (cancels_in_flight.load() > 0)
+        std::this_thread::yield();
+    PQfreeCancel(cancel);
+}
+
+void session::await_result() {
+    using namespace std::chrono;
+    auto shortest_timeout = milliseconds::max();
+    for (const auto t : {options_.lock_timeout, options_.statement_timeout})
+        if (t.count() > 0) shortest_timeout = std::min(shortest_timeout, t);
+    const bool watch_blockers = shortest_timeout != milliseconds::max();
+    if (!options_.on_wait && !watch_blockers) return; // libpq's own wait in PQgetResult
+    // Ask who blocks us before the server gives up, while the wait is still there to see.
+    const auto ask_blockers_after = watch_blockers ? shortest_timeout * 3 / 4 : milliseconds::max();
+    const auto started = steady_clock::now();
+    auto next_report = milliseconds(250);
+    bool asked = false;
+    while (PQisBusy(conn_.get())) {
+        pollfd ready{PQsocket(conn_.get()), POLLIN, 0};
+        const int polled = poll(&ready, 1, 100);
+        if (polled < 0 && errno != EINTR) return;
+        if (polled > 0 && !PQconsumeInput(conn_.get())) return;
+        const auto waited = duration_cast<milliseconds>(steady_clock::now() - started);
+        if (options_.on_wait && waited >= next_report) {
+            options_.on_wait(waited);
+            next_report += milliseconds(250);
+        }
+        if (!asked && waited >= ask_blockers_after) {
+            asked = true;
+            look_up_blockers();
+        }
+    }
+}
+
+session::result_ptr session::statement_result() {
+    result_ptr last(nullptr, &PQclear);
+    for (;;) {
+        await_result();
+        PGresult* raw = PQgetResult(conn_.get());
+        if (!raw) break;
+        // Keep an error over whatever follows it, as PQexec does.
+        if (!last || succeeded(last.get()))
+            last = own(raw);
+        else
+            PQclear(raw);
+    }
+    return last;
+}
+
+void session::look_up_blockers() {
+    connection_options side;
+    side.application_name = "iucore lock lookup";
+    side.statement_timeout = std::chrono::seconds(5);
+    conn_ptr lookup(open_connection(conninfo_, side), &PQfinish);
+    if (!lookup || PQstatus(lookup.get()) != CONNECTION_OK) return;
+    const std::string pid = std::to_string(backend_pid());
+    const char* values[] = {pid.c_str()};
+    auto res =
+        own(PQexecParams(lookup.get(), "SELECT array_to_string(pg_blocking_pids($1::int), ', ')", 1,
+                         nullptr, values, nullptr, nullptr, 0));
+    if (PQresultStatus(res.get()) == PGRES_TUPLES_OK && PQntuples(res.get()) == 1)
+        blocking_pids_ = PQgetvalue(res.get(), 0, 0);
 }
 
 failure session::error_from(const PGresult* res) const {
@@ -87,6 +275,9 @@ failure session::error_from(const PGresult* res) const {
     // Class 08 is connection exceptions; 57P01..03 are the server shutting the backend down.
     if (code.starts_with("08") || code.starts_with("57P"))
         return fail(errc::connection, message + " (SQLSTATE " + code + ")");
+    // lock_not_available, query_canceled: a timeout names whoever held the lock, when known.
+    if ((code == "55P03" || code == "57014") && !blocking_pids_.empty())
+        message += "; blocked by backend pid " + blocking_pids_;
     return fail(errc::database, message + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
 }
 
@@ -97,7 +288,10 @@ result<std::vector<pg_rows>> session::run(const std::string& sql) {
     if (!PQsendQuery(conn_.get(), sql.c_str())) return error_from(nullptr);
     std::vector<pg_rows> out;
     std::optional<failure> first_error;
-    while (PGresult* raw = PQgetResult(conn_.get())) {
+    for (;;) {
+        await_result();
+        PGresult* raw = PQgetResult(conn_.get());
+        if (!raw) break;
         auto res = own(raw);
         const auto status = PQresultStatus(res.get());
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
@@ -128,26 +322,14 @@ session::parameter_values(const std::string& sql,
     return values;
 }
 
-namespace {
-
-bool succeeded(const PGresult* res) {
-    const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-}
-
-bool is_missing_statement(const PGresult* res) {
-    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    return state && std::string_view(state) == "26000"; // invalid_sql_statement_name
-}
-
-} // namespace
-
 result<pg_rows> session::run_params(const std::string& sql,
                                     const std::vector<std::optional<std::string>>& params) {
     BOOST_OUTCOME_TRY(auto values, parameter_values(sql, params));
     ++round_trips_;
-    auto res = own(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                values.data(), nullptr, nullptr, 0));
+    if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0))
+        return error_from(nullptr);
+    auto res = statement_result();
     if (!succeeded(res.get())) return error_from(res.get());
     return copy_rows(res.get());
 }
@@ -158,9 +340,10 @@ result<pg_rows> session::run_prepared(const std::string& sql,
     const auto known = prepared_.find(sql);
     if (known == prepared_.end()) return prepare_and_execute(sql, values);
     ++round_trips_;
-    auto res =
-        own(PQexecPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()),
-                           values.data(), nullptr, nullptr, 0));
+    if (!PQsendQueryPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()),
+                             values.data(), nullptr, nullptr, 0))
+        return error_from(nullptr);
+    auto res = statement_result();
     if (succeeded(res.get())) return copy_rows(res.get());
     // Nothing ran: the server no longer has the statement, so prepare it again.
     if (is_missing_statement(res.get())) {
@@ -185,6 +368,7 @@ result<pg_rows> session::prepare_and_execute(const std::string& sql,
     std::vector<result_ptr> results;
     int empty_in_a_row = 0;
     while (sent && empty_in_a_row < 2 && PQstatus(conn_.get()) == CONNECTION_OK) {
+        await_result();
         PGresult* raw = PQgetResult(conn_.get());
         if (!raw) {
             ++empty_in_a_row;

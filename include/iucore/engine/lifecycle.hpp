@@ -12,6 +12,7 @@
 #include <iucore/engine/reports.hpp>
 #include <iucore/engine/session.hpp>
 
+#include <functional>
 #include <string>
 
 namespace iucore {
@@ -25,9 +26,14 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
                            const apply_options& options = {});
 result<rollback_report> rollback(session& s, const definition& d, std::string_view migration_id);
 result<verify_report> verify(session& s, const definition& d, std::string_view version = {});
+struct prove_options {
+    connection_options connection;                      // for every connection prove opens
+    std::function<void(std::string_view step)> on_step; // told as each step starts
+};
+
 /// apply → rollback → re-apply, each step and each count on its own new connection.
 result<prove_report> prove(const std::string& conninfo, const definition& d,
-                           std::string_view migration_id);
+                           std::string_view migration_id, const prove_options& options = {});
 result<diff_report> diff_live(session& s, const definition& d);
 result<surface_report> surface_live(session& s, const definition& d);
 result<status_report> status(session& s, const definition& d);

@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,14 +28,38 @@ struct pg_rows {
     std::string text(std::size_t row, std::string_view column) const; // NULL → ""
 };
 
+/// How a session presents itself and how long its statements may wait. Everything travels in
+/// the connection's startup packet: no extra round trip.
+struct connection_options {
+    /// Shown in pg_stat_activity unless the conninfo or PGAPPNAME names the session already.
+    std::string application_name;
+    /// lock_timeout and statement_timeout; negative leaves the server's setting, 0 waits forever.
+    std::chrono::milliseconds lock_timeout{-1};
+    std::chrono::milliseconds statement_timeout{-1};
+    /// Called about four times a second while a statement runs, with the time it has waited.
+    std::function<void(std::chrono::milliseconds)> on_wait;
+};
+
+/// Sends a cancel request to the server for the statement each live session is running, so
+/// the server aborts it and rolls its transaction back. Async-signal-safe: made to be called
+/// from a SIGINT or SIGTERM handler. Sessions keep running; their pending call fails.
+void cancel_running_statements() noexcept;
+
+/// The version of the libpq this program runs with, e.g. "15.18".
+std::string libpq_version();
+
 class session {
   public:
-    /// Connects with a libpq conninfo string; empty means the PG* environment and service files.
-    static result<session> connect(const std::string& conninfo);
+    using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-    session(session&&) noexcept = default;
-    session& operator=(session&&) noexcept = default;
-    ~session() = default;
+    /// Connects with a libpq conninfo string or URI; empty means the PG* environment and service
+    /// files.
+    static result<session> connect(const std::string& conninfo,
+                                   const connection_options& options = {});
+
+    session(session&&) noexcept;
+    session& operator=(session&&) noexcept;
+    ~session();
 
     /// Sends one simple-protocol query text (several statements allowed): one round trip.
     result<std::vector<pg_rows>> run(const std::string& sql);
@@ -61,14 +87,25 @@ class session {
 
   private:
     using conn_ptr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-    explicit session(conn_ptr conn) : conn_(std::move(conn)) {}
+    session(conn_ptr conn, std::string conninfo, connection_options options);
     failure error_from(const PGresult* res) const;
+    /// Waits for the statement in flight, calling on_wait and, once the wait nears the lock or
+    /// statement timeout, asking the server (on a second connection) who blocks it.
+    void await_result();
+    /// The one statement's result (its error, if any), once the server is done with it.
+    result_ptr statement_result();
+    void look_up_blockers();
+    void release_cancel_slot() noexcept;
     result<std::vector<const char*>>
     parameter_values(const std::string& sql,
                      const std::vector<std::optional<std::string>>& params) const;
     result<pg_rows> prepare_and_execute(const std::string& sql,
                                         const std::vector<const char*>& values);
     conn_ptr conn_;
+    std::string conninfo_;
+    connection_options options_;
+    int cancel_slot_ = -1;      // this session's place in the cancel registry
+    std::string blocking_pids_; // who held the lock this session waited on, when looked up
     int round_trips_ = 0;
     std::unordered_map<std::string, std::string> prepared_; // SQL text → statement name
     int next_statement_ = 0;

@@ -1,0 +1,8 @@
+# The CLI as people type it (issue 13): every verb with options before, after and between its
+# words, --opt=value, --json, unknown options and extra positionals; interrupts and lock
+# timeouts. On the throwaway PostgreSQL (fixture `postgres`). Label: cli.
+iucore_add_cli_script_test(cli_table 600)
+iucore_add_cli_script_test(cli_interrupts 120)
+if(TARGET iucore_cli)
+  set_property(TEST cli_table cli_interrupts APPEND PROPERTY LABELS cli)
+endif()
