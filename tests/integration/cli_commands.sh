@@ -59,7 +59,10 @@ conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$database")
 psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" -f "$substrate" >/dev/null
 "$cli" --definition "$definition" render seed |
     psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" >/dev/null
-check "seeded at 034: 26 catalog rows" equals "$(catalog_rows)" 26
+rows_seeded=$("$cli" --definition "$definition" --json pins |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["figures"][-1]["catalog_rows"])')
+check "seeded at 034: as many catalog rows as the definition derives ($rows_seeded)" equals \
+    "$(catalog_rows)" "$rows_seeded"
 # The seed holds 034's rows but the ledger does not know it: record 034 there (a no-op insert),
 # since a later migration requires 034 applied.
 iucore --definition "$definition" --db "$conninfo" apply 034
@@ -193,7 +196,7 @@ expect_rc 0 "promote fn_iu_instance_archive as dot_iu_instance_archive"
 check "the copy now has migration 035" grep -qE '"id" *: *"035"' "$copy"
 check "the example definition itself is unchanged" equals "$(sha256sum <"$definition")" \
     "$example_sum"
-check "promote changed nothing in the database (26 rows)" equals "$(catalog_rows)" 26
+check "promote changed nothing in the database" equals "$(catalog_rows)" "$rows_seeded"
 
 iucore --definition "$copy" render forward 035
 expect_rc 0 "render forward 035"
@@ -201,19 +204,29 @@ expect_out "to_regprocedure('public.fn_iu_instance_archive(text,text)')" \
     "the forward SQL has the preflight for fn_iu_instance_archive"
 expect_out "'dot_iu_instance_archive', 'lifecycle', true, false" "the forward SQL adds the row"
 
+# Every expected figure below comes from the definitions (`pins --json`): 035 adds one row.
+figure() { # figure DEFINITION VERSION NAME
+    "$cli" --definition "$1" --json pins |
+        python3 -c 'import json,sys; f={x["version"]: x for x in json.load(sys.stdin)["figures"]}; print(f[sys.argv[1]][sys.argv[2]])' "$2" "$3"
+}
+rows_034=$(figure "$definition" 034 catalog_rows)
+rows_035=$(figure "$copy" 035 catalog_rows)
 iucore --definition "$copy" pins
 expect_rc 0 "pins"
-expect_out "version 035: catalog_rows 27, distinct_targets 25, governed_commands 27, registry_entries 35" \
-    "pins shows 27 rows at 035"
+expect_out "version 035: catalog_rows $rows_035," "pins shows the 035 figures"
+check "035 adds exactly the promoted row ($rows_034 + 1 = $rows_035)" equals "$rows_035" \
+    "$((rows_034 + 1))"
+check "the registry grows by the promoted entry" equals "$(figure "$copy" 035 registry_entries)" \
+    "$(($(figure "$definition" 034 registry_entries) + 1))"
 
 iucore --definition "$copy" --db "$conninfo" apply 035
 expect_rc 0 "apply 035"
-check "the catalog has 27 rows after apply 035" equals "$(catalog_rows)" 27
+check "the catalog has $rows_035 rows after apply 035" equals "$(catalog_rows)" "$rows_035"
 
 iucore --definition "$copy" --db "$conninfo" prove 035
 expect_rc 0 "prove 035"
-expect_out "27 → 26 → 27" "prove 035 prints 27 → 26 → 27"
-check "the catalog has 27 rows after the proof" equals "$(catalog_rows)" 27
+expect_out "$rows_035 → $rows_034 → $rows_035" "prove 035 prints $rows_035 → $rows_034 → $rows_035"
+check "the catalog has $rows_035 rows after the proof" equals "$(catalog_rows)" "$rows_035"
 
 printf '\n%d passed, %d failed\n' "$passes" "$failures"
 ((failures == 0))

@@ -25,6 +25,7 @@ check() {
 }
 equals() { [[ $1 == "$2" ]]; }
 names() { grep -qF -- "$1" "$work/err"; }
+not_names() { ! grep -qF -- "$1" "$work/err"; }
 sql() { psql -X -At -v ON_ERROR_STOP=on -d "$conninfo" -c "$1"; }
 
 conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$database")
@@ -104,6 +105,20 @@ check "--lock-timeout 1s: gave up within 5 s (took ${took} s)" test "$took" -le 
 check "--lock-timeout 1s: names the blocking backend pid $holder_pid" names "pid $holder_pid"
 check "--lock-timeout 1s: the catalog is unchanged" \
     equals "$(sql "SELECT count(*) FROM public.dot_iu_command_catalog")" "$rows_before"
+sql "SELECT pg_cancel_backend($holder_pid)" >/dev/null
+wait "$holder_job" 2>/dev/null || true
+
+# Progress: a wait past a second shows on stderr when stderr is a terminal (script(1) gives the
+# CLI one), and nothing extra when piped or with --json.
+hold_lock 10
+rc=0
+script -qec "$(printf '%q ' "$cli" apply 034 --definition "$definition" --db "$conninfo" \
+    --lock-timeout 2s)" /dev/null >"$work/err" 2>&1 || rc=$?
+check "on a terminal, a wait past a second shows progress" names "iucore apply: waiting on the server"
+rc=0
+"$cli" apply 034 --definition "$definition" --db "$conninfo" --lock-timeout 2s \
+    >"$work/out" 2>"$work/err" || rc=$?
+check "piped, no progress is shown" not_names "waiting on the server"
 sql "SELECT pg_cancel_backend($holder_pid)" >/dev/null
 wait "$holder_job" 2>/dev/null || true
 
