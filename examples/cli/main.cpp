@@ -6,6 +6,7 @@
 #include "locations.hpp"
 #include "text_output.hpp"
 
+#include <iucore/arguments.hpp>
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
@@ -243,6 +244,20 @@ result<void> promote_offline(const context& ctx, const inputs& in) {
     return boost::outcome_v2::success();
 }
 
+/// A verb that reads a live report with no arguments of its own; exit 1 when `failed`.
+template <class Report, class Failed>
+verb live_report_verb(std::string name, std::string help,
+                      result<Report> (*read)(session&, const definition&), Failed failed) {
+    return {std::move(name),
+            std::move(help),
+            {},
+            nothing_to_check,
+            [read, failed](context& ctx, const inputs&) {
+                return with_session(
+                    ctx, [&](session& s) { return read(s, ctx.def); }, failed);
+            }};
+}
+
 std::vector<verb> verbs() {
     std::vector<verb> v;
     v.push_back({"render",
@@ -314,37 +329,17 @@ std::vector<verb> verbs() {
                          ctx, report.value(), [](const auto& r) { return text(r); },
                          report.value().ok() ? done : refused_or_failed);
                  }});
-    v.push_back({"status",
-                 "Every migration: applied, pending or drifted, with checksums.",
-                 {},
-                 nothing_to_check,
-                 [](context& ctx, const inputs&) {
-                     return with_session(
-                         ctx, [&](session& s) { return status(s, ctx.def); },
-                         [](const status_report& r) {
-                             return std::any_of(
-                                 r.migrations.begin(), r.migrations.end(),
-                                 [](const auto& m) { return m.state == migration_state::drifted; });
-                         });
-                 }});
-    v.push_back({"diff",
-                 "Live catalog against the SSOT, row by row.",
-                 {},
-                 nothing_to_check,
-                 [](context& ctx, const inputs&) {
-                     return with_session(
-                         ctx, [&](session& s) { return diff_live(s, ctx.def); },
-                         [](const diff_report& r) { return !r.differences.empty(); });
-                 }});
-    v.push_back({"surface",
-                 "Live inventory by kind against the definition.",
-                 {},
-                 nothing_to_check,
-                 [](context& ctx, const inputs&) {
-                     return with_session(
-                         ctx, [&](session& s) { return surface_live(s, ctx.def); },
-                         [](const surface_report& r) { return !r.differences.empty(); });
-                 }});
+    v.push_back(live_report_verb(
+        "status", "Every migration: applied, pending or drifted, with checksums.", &status,
+        [](const status_report& r) {
+            return std::any_of(r.migrations.begin(), r.migrations.end(),
+                               [](const auto& m) { return m.state == migration_state::drifted; });
+        }));
+    v.push_back(live_report_verb("diff", "Live catalog against the SSOT, row by row.", &diff_live,
+                                 [](const diff_report& r) { return !r.differences.empty(); }));
+    v.push_back(live_report_verb("surface", "Live inventory by kind against the definition.",
+                                 &surface_live,
+                                 [](const surface_report& r) { return !r.differences.empty(); }));
     v.push_back({"snapshot",
                  "Read the live catalog, surface, configs and signatures into a definition "
                  "(JSON), to adopt iucore on an existing database.",
@@ -397,14 +392,9 @@ std::vector<verb> verbs() {
                  [&](session& s) { return run_command(s, ctx.def, in.command, in.tokens, actor); },
                  [](const run_report& r) { return r.outcome != run_outcome::ok; });
          }});
-    v.push_back({"gates",
-                 "Every config, its value, and which commands each gate holds in each mode.",
-                 {},
-                 nothing_to_check,
-                 [](context& ctx, const inputs&) {
-                     return with_session(
-                         ctx, [&](session& s) { return gates_live(s, ctx.def); }, never);
-                 }});
+    v.push_back(live_report_verb(
+        "gates", "Every config, its value, and which commands each gate holds in each mode.",
+        &gates_live, never));
     v.push_back({"promote",
                  "Read FUNCTION's signature from the database and write the next migration "
                  "into the definition file.",
@@ -427,31 +417,14 @@ std::vector<verb> verbs() {
     return v;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 /// "unknown verb" with the closest verb, when one is close.
 std::string unknown_verb_message(const std::string& word, const std::vector<verb>& all) {
-    std::string best;
-    std::size_t best_distance = 3;
+    std::vector<std::string> names;
     for (const auto& v : all)
-        if (const auto d = edit_distance(word, v.name); d < best_distance)
-            best = v.name, best_distance = d;
-    return "unknown verb \"" + word + "\"" +
-           (best.empty() ? "" : "; did you mean \"" + best + "\"?");
+        names.push_back(v.name);
+    const auto best = detail::nearest(word, names);
+    const bool close = detail::edit_distance(word.substr(0, 128), best) <= 2;
+    return "unknown verb \"" + word + "\"" + (close ? "; did you mean \"" + best + "\"?" : "");
 }
 
 /// A duration such as 500ms, 10s, 2min or 1h; 0 alone means no limit.
