@@ -162,7 +162,9 @@ if ((python)); then
     # From the prefix it was installed to: its iucore/_installed.py names that prefix.
     prefix=$installed
     share=$prefix/share/iucore
-    py=$(command -v python3) || fail "no python3"
+    # The system's python3 (the one a user's PATH finds), with its pip, setuptools and wheel
+    # (Debian: python3-pip, python3-setuptools, python3-wheel, python3-venv).
+    py=$(PATH=$SYSPATH command -v python3) || fail "no python3 in $SYSPATH"
     "$py" -m venv --without-pip --system-site-packages "$work/venv"
     venv_py=$work/venv/bin/python
     env -i PATH=$SYSPATH HOME="$work" "$venv_py" -m pip install --no-build-isolation \
