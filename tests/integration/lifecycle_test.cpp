@@ -36,7 +36,23 @@ const definition& def() {
     return d;
 }
 
-/// A database at the state 034 was applied to: the 033 substrate and the 24 baseline rows.
+/// What the definition says 034 does: every figure below is taken from it (the record's own
+/// figures are pinned once, in examples/python/tests/test_record.py).
+const migration_expectations& e034() {
+    static const migration_expectations e = must(def().expectations("034"), "expectations 034");
+    return e;
+}
+std::int64_t rows_before_034() {
+    return static_cast<std::int64_t>(e034().rows_before);
+}
+std::int64_t rows_after_034() {
+    return static_cast<std::int64_t>(e034().rows_after);
+}
+std::string text(std::size_t n) {
+    return std::to_string(n);
+}
+
+/// A database at the state 034 was applied to: the 033 substrate and the baseline rows.
 void at_baseline(const test_database& db) {
     test_database::at_baseline(db, def());
 }
@@ -167,11 +183,11 @@ TEST_CASE("apply 034 reproduces the record's transcript") {
     // The record's three verification result sets.
     CHECK(r.checks.size() == 3);
     const auto& catalog_check = find_check(r.checks, "034_catalog");
-    CHECK(column(catalog_check, "catalog_rows") == "26");
-    CHECK(column(catalog_check, "expected_26") == "t");
+    CHECK(column(catalog_check, "catalog_rows") == text(e034().rows_after));
+    CHECK(column(catalog_check, "expected_" + text(e034().rows_after)) == "t");
     CHECK(catalog_check.ok);
     const auto& targets = find_check(r.checks, "034_targets");
-    CHECK(column(targets, "distinct_target_functions") == "24");
+    CHECK(column(targets, "distinct_target_functions") == text(e034().distinct_targets_after));
     CHECK(column(targets, "all_resolvable") == "t");
     const auto& new_rows = find_check(r.checks, "034_new_rows");
     CHECK(column(new_rows, "rows_present") == rows_034);
@@ -184,7 +200,7 @@ TEST_CASE("apply 034 reproduces the record's transcript") {
 
     // Read back on a new connection: committed, every column as the record's table has it.
     auto reader = db.connect();
-    CHECK(catalog_rows(reader) == 26);
+    CHECK(catalog_rows(reader) == rows_after_034());
     const auto rows =
         must(reader.run_params(
                  "SELECT command_name, category, mutating, reversible, target_functions "
@@ -216,7 +232,7 @@ TEST_CASE("re-applying 034 and the latest seed change nothing") {
     auto s = db.connect();
     REQUIRE(must(apply(s, def(), "034"), "apply 034").outcome == apply_outcome::applied);
     const auto before = must(read_catalog(s, def()), "read catalog");
-    REQUIRE(before.size() == 26);
+    REQUIRE(before.size() == e034().rows_after);
 
     const auto again = must(apply(s, def(), "034"), "apply 034 again");
     CHECK(again.outcome == apply_outcome::already_applied);
@@ -243,17 +259,17 @@ TEST_CASE("apply --dry-run reports what it would do and leaves nothing behind") 
     CHECK(r.dry_run);
     CHECK(r.inserted == 2);
     CHECK(r.insert_status == "INSERT 0 2");
-    CHECK(column(find_check(r.checks, "034_catalog"), "catalog_rows") == "26");
+    CHECK(column(find_check(r.checks, "034_catalog"), "catalog_rows") == text(e034().rows_after));
     CHECK_FALSE(s.in_transaction());
 
     auto reader = db.connect();
-    CHECK(catalog_rows(reader) == 24);
+    CHECK(catalog_rows(reader) == rows_before_034());
     CHECK(rows_of_034(reader) == 0);
     CHECK(scalar(reader, "SELECT to_regclass('public.iucore_migration_ledger') IS NULL") == "t");
 
     // Nothing the dry run did makes the real apply think 034 is there already.
     CHECK(must(apply(s, def(), "034"), "apply 034").outcome == apply_outcome::applied);
-    CHECK(catalog_rows(reader) == 26);
+    CHECK(catalog_rows(reader) == rows_after_034());
 }
 
 TEST_CASE("preflight: a missing 033 function fails 034 and nothing is half-applied") {
@@ -284,7 +300,7 @@ TEST_CASE("preflight: a missing 033 function fails 034 and nothing is half-appli
     CHECK_FALSE(s.in_transaction());
 
     auto reader = db.connect();
-    CHECK(catalog_rows(reader) == 24);
+    CHECK(catalog_rows(reader) == rows_before_034());
     CHECK(rows_of_034(reader) == 0);
     CHECK(ledger_rows(reader, "034") == 0);
 }
@@ -304,7 +320,7 @@ TEST_CASE("rollback 034: refused while a run references a row, then back to 033"
     CHECK(contains(refused.error().message, std::string(from_event) + " (1 runs)"));
     CHECK_FALSE(contains(refused.error().message, rollback_by_actor));
     CHECK_FALSE(s.in_transaction());
-    CHECK(catalog_rows(s) == 26);
+    CHECK(catalog_rows(s) == rows_after_034());
     CHECK(rows_of_034(s) == 2);
     CHECK(ledger_rows(s, "034") == 1);
 
@@ -314,8 +330,9 @@ TEST_CASE("rollback 034: refused while a run references a row, then back to 033"
     CHECK(r.migration == "034");
     CHECK(r.back_to == "033");
     CHECK(r.deleted == 2);
-    CHECK(column(find_check(r.checks, "034_rollback_catalog"), "catalog_rows") == "24");
-    CHECK(catalog_rows(s) == 24);
+    CHECK(column(find_check(r.checks, "034_rollback_catalog"), "catalog_rows") ==
+          text(e034().rows_before));
+    CHECK(catalog_rows(s) == rows_before_034());
     CHECK(ledger_rows(s, "034") == 0);
     CHECK(
         diff(must(def().catalog_at("033"), "catalog at 033"), must(read_catalog(s, def()), "read"))
@@ -331,7 +348,7 @@ TEST_CASE("prove 034: apply, rollback, re-apply, each on its own connection") {
     CHECK(p.ok());
     REQUIRE(p.steps.size() == 3);
     const std::vector<std::string> names{"apply", "rollback", "re-apply"};
-    const std::vector<std::int64_t> rows{26, 24, 26};
+    const std::vector<std::int64_t> rows{rows_after_034(), rows_before_034(), rows_after_034()};
     std::set<int> pids;
     for (std::size_t i = 0; i < 3; ++i) {
         CAPTURE(i);
@@ -347,7 +364,7 @@ TEST_CASE("prove 034: apply, rollback, re-apply, each on its own connection") {
     CHECK(p.steps[2].outcome == "applied");
 
     auto s = db.connect();
-    CHECK(catalog_rows(s) == 26);
+    CHECK(catalog_rows(s) == rows_after_034());
     CHECK(ledger_rows(s, "034") == 1);
 
     // With a run referencing a 034 row, the rollback step would be refused: prove does not start.
@@ -358,7 +375,7 @@ TEST_CASE("prove 034: apply, rollback, re-apply, each on its own connection") {
     CAPTURE(refused.error().message);
     CHECK(contains(refused.error().message, "REFUSED"));
     CHECK(contains(refused.error().message, "(1 runs)"));
-    CHECK(catalog_rows(s) == 26);
+    CHECK(catalog_rows(s) == rows_after_034());
     CHECK(ledger_rows(s, "034") == 1);
 }
 
@@ -380,22 +397,23 @@ TEST_CASE("verify: 034 holds when applied; after rollback 033 holds and 034 name
         CHECK(c.ok);
         CHECK(c.name.starts_with("033_"));
     }
-    CHECK(find_check(at_033.checks, "033_catalog").actual == "24 catalog rows");
+    CHECK(find_check(at_033.checks, "033_catalog").actual ==
+          text(e034().rows_before) + " catalog rows");
 
     const auto at_034 = must(verify(s, def(), "034"), "verify 034 after rollback");
     CHECK_FALSE(at_034.ok());
     const auto& rows = find_check(at_034.checks, "034_catalog");
     CHECK_FALSE(rows.ok);
-    CHECK(contains(rows.expected, "26"));
-    CHECK(contains(rows.actual, "24"));
+    CHECK(contains(rows.expected, text(e034().rows_after)));
+    CHECK(contains(rows.actual, text(e034().rows_before)));
     const auto& targets = find_check(at_034.checks, "034_targets");
     CHECK_FALSE(targets.ok);
-    CHECK(contains(targets.expected, "24"));
-    CHECK(contains(targets.actual, "22"));
+    CHECK(contains(targets.expected, text(e034().distinct_targets_after)));
+    CHECK(contains(targets.actual, text(e034().distinct_targets_before)));
     const auto& matching = find_check(at_034.checks, "034_rows_match");
     CHECK_FALSE(matching.ok);
-    CHECK(contains(matching.expected, "26"));
-    CHECK(contains(matching.actual, "24"));
+    CHECK(contains(matching.expected, text(e034().rows_after)));
+    CHECK(contains(matching.actual, text(e034().rows_before)));
 
     // The default version is the latest.
     CHECK(must(verify(s, def()), "verify").version == "034");
@@ -457,8 +475,8 @@ TEST_CASE("diff: the live catalog against the SSOT, row by row") {
     REQUIRE(must(apply(s, def(), "034"), "apply 034").outcome == apply_outcome::applied);
     const auto clean = must(diff_live(s, def()), "diff");
     CHECK(clean.version == "034");
-    CHECK(clean.expected_rows == 26);
-    CHECK(clean.live_rows == 26);
+    CHECK(clean.expected_rows == rows_after_034());
+    CHECK(clean.live_rows == rows_after_034());
     CHECK(clean.differences.empty());
 
     const auto fixture = std::find_if(def().base.rows.rows().begin(), def().base.rows.rows().end(),
@@ -477,8 +495,8 @@ TEST_CASE("diff: the live catalog against the SSOT, row by row") {
          "insert");
 
     const auto d = must(diff_live(s, def()), "diff");
-    CHECK(d.expected_rows == 26);
-    CHECK(d.live_rows == 26);
+    CHECK(d.expected_rows == rows_after_034());
+    CHECK(d.live_rows == rows_after_034());
     CHECK(d.differences.missing == std::vector<std::string>{removed});
     CHECK(d.differences.extra == std::vector<std::string>{"dot_iu_extra_probe"});
     REQUIRE(d.differences.changed.size() == 1);
@@ -489,18 +507,12 @@ TEST_CASE("diff: the live catalog against the SSOT, row by row") {
     CHECK(d.differences.changed[0].columns[0].actual == "lifecycle");
 }
 
-TEST_CASE("surface: 181 objects (29/30/65/6/13/22/16) before and after 034") {
+TEST_CASE("surface: live, before and after 034, equals the definition's surface") {
     const auto at_033 = must(def().surface_at("033"), "surface at 033");
     const auto at_034 = must(def().surface_at("034"), "surface at 034");
-    // The record's D9 figures; 034 is data-only, so they do not move.
-    CHECK(at_033[surface_kind::table] == 29);
-    CHECK(at_033[surface_kind::view] == 30);
-    CHECK(at_033[surface_kind::function] == 65);
-    CHECK(at_033[surface_kind::trigger] == 6);
-    CHECK(at_033[surface_kind::config] == 13);
-    CHECK(at_033[surface_kind::event_type] == 22);
-    CHECK(at_033[surface_kind::route] == 16);
-    CHECK(at_033.total() == 181);
+    CHECK(at_033 == e034().surface_before);
+    CHECK(at_034 == e034().surface_after);
+    // 034 is data-only: the definition's surface does not move.
     CHECK(at_034 == at_033);
 
     test_database db("surface");
@@ -510,7 +522,7 @@ TEST_CASE("surface: 181 objects (29/30/65/6/13/22/16) before and after 034") {
     REQUIRE(must(apply(s, def(), "034"), "apply 034").outcome == apply_outcome::applied);
     const auto live = must(read_surface(s, def()), "read surface");
     CHECK(live == at_034);
-    CHECK(live.total() == 181);
+    CHECK(live.total() == at_034.total());
     const auto report = must(surface_live(s, def()), "surface");
     CHECK(report.version == "034");
     CHECK(report.expected == at_034);
@@ -561,20 +573,20 @@ TEST_CASE("drift: editing 034 under an applied 035 is caught, and a pending 035 
     REQUIRE_FALSE(early);
     CHECK(code_of(early.error()) == errc::refused);
     CHECK(contains(early.error().message, "requires migration 034"));
-    CHECK(catalog_rows(s) == 24);
+    CHECK(catalog_rows(s) == rows_before_034());
 
     REQUIRE(must(apply(s, d35, "034"), "apply 034").outcome == apply_outcome::applied);
     // 034 edited after it was applied: 035 must not be applied on top of it.
     const auto refused = must(apply(s, edited, "035"), "apply 035 over an edited 034");
     CHECK(refused.outcome == apply_outcome::drift);
     CHECK(contains(refused.message, "034"));
-    CHECK(catalog_rows(s) == 26);
+    CHECK(catalog_rows(s) == rows_after_034());
     CHECK(ledger_rows(s, "035") == 0);
 
     const auto applied = must(apply(s, d35, "035"), "apply 035");
     CHECK(applied.outcome == apply_outcome::applied);
     CHECK(applied.inserted == 1);
-    CHECK(catalog_rows(s) == 27);
+    CHECK(catalog_rows(s) == rows_after_034() + 1);
     const auto clean = must(status(s, d35), "status");
     CHECK(status_of(clean, "034").state == migration_state::applied);
     CHECK(status_of(clean, "035").state == migration_state::applied);
@@ -586,7 +598,7 @@ TEST_CASE("drift: editing 034 under an applied 035 is caught, and a pending 035 
     CHECK(status_of(st, "035").state == migration_state::drifted);
     CHECK(contains(status_of(st, "035").detail, "earlier migration"));
     CHECK(must(apply(s, edited, "035"), "apply 035 again").outcome == apply_outcome::drift);
-    CHECK(catalog_rows(s) == 27);
+    CHECK(catalog_rows(s) == rows_after_034() + 1);
 
     // A definition that does not know 035 sees it as applied but unknown.
     const auto old = must(status(s, def()), "status");
@@ -601,7 +613,7 @@ TEST_CASE("rollback 034 is refused while an applied 035 requires it") {
     auto s = db.connect();
     REQUIRE(must(apply(s, d35, "034"), "apply 034").outcome == apply_outcome::applied);
     REQUIRE(must(apply(s, d35, "035"), "apply 035").outcome == apply_outcome::applied);
-    REQUIRE(catalog_rows(s) == 27);
+    REQUIRE(catalog_rows(s) == rows_after_034() + 1);
 
     const auto refused = rollback(s, d35, "034");
     REQUIRE_FALSE(refused);
@@ -610,14 +622,14 @@ TEST_CASE("rollback 034 is refused while an applied 035 requires it") {
     CHECK(contains(refused.error().message, "REFUSED"));
     CHECK(contains(refused.error().message, "035"));
     CHECK(contains(refused.error().message, "require 034"));
-    CHECK(catalog_rows(s) == 27);
+    CHECK(catalog_rows(s) == rows_after_034() + 1);
     CHECK(ledger_rows(s, "034") == 1);
     CHECK(ledger_rows(s, "035") == 1);
 
     // In reverse order both roll back.
     CHECK(must(rollback(s, d35, "035"), "rollback 035").deleted == 1);
     CHECK(must(rollback(s, d35, "034"), "rollback 034").deleted == 2);
-    CHECK(catalog_rows(s) == 24);
+    CHECK(catalog_rows(s) == rows_before_034());
     CHECK(ledger_rows(s, "034") == 0);
     CHECK(ledger_rows(s, "035") == 0);
 }
@@ -665,7 +677,7 @@ TEST_CASE("concurrent appliers: 8 sessions apply 034 at once, exactly one applie
     CHECK(already == appliers - 1);
     CHECK(inserted == 2);
     auto s = db.connect();
-    CHECK(catalog_rows(s) == 26);
+    CHECK(catalog_rows(s) == rows_after_034());
     CHECK(ledger_rows(s, "034") == 1);
 }
 

@@ -230,11 +230,14 @@ TEST_CASE("render_forward 034: preflight, idempotent insert and the record's che
     CHECK(r.checks[0].label == "034_catalog");
     CHECK(r.checks[1].label == "034_targets");
     CHECK(r.checks[2].label == "034_new_rows");
+    const auto e = d.expectations("034").value();
+    const auto after = std::to_string(e.rows_after);
     CHECK(r.checks[0].select_sql() ==
-          "SELECT '034_catalog' AS \"check\", count(*) AS catalog_rows, count(*) = 26 AS "
-          "expected_26\n  FROM public.dot_iu_command_catalog;");
-    CHECK(contains(text, "expected_26"));
-    CHECK(contains(text, "count(DISTINCT t.fn) = 24"));
+          "SELECT '034_catalog' AS \"check\", count(*) AS catalog_rows, "
+          "count(*) = " +
+              after + " AS expected_" + after + "\n  FROM public.dot_iu_command_catalog;");
+    CHECK(contains(text, "expected_" + after));
+    CHECK(contains(text, "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_after)));
     CHECK(contains(r.checks[1].select_sql(), "AS distinct_target_functions"));
     CHECK(contains(r.checks[1].select_sql(), "AS all_resolvable"));
     CHECK(contains(r.checks[2].select_sql(), "AS rows_present"));
@@ -307,7 +310,7 @@ TEST_CASE("the rollback guard follows the schema model, and names dependents") {
     // The later migration's preflight names the migration it requires.
     const auto forward = must(iucore::render_forward(d, "035")).text();
     CHECK(contains(forward, "035 preflight: migration 034 substrate missing"));
-    CHECK(contains(forward, "expected_27"));
+    CHECK(contains(forward, "expected_" + std::to_string(d.catalog_at("035").value().size())));
 }
 
 TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
@@ -315,19 +318,23 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     const auto latest = must(iucore::render_seed(d));
     CHECK(latest.file_name == "seed_034.sql");
     REQUIRE_FALSE(latest.statements.empty());
-    CHECK(count_occurrences(latest.statements[0], "\n    ('dot_iu_") == 26);
+    const auto e = d.expectations("034").value();
+    const auto after = std::to_string(e.rows_after), before_rows = std::to_string(e.rows_before);
+    CHECK(count_occurrences(latest.statements[0], "\n    ('dot_iu_") == e.rows_after);
     CHECK(contains(latest.statements[0], "ON CONFLICT (command_name) DO NOTHING"));
-    CHECK(contains(latest.text(), "expected_26"));
-    CHECK(contains(latest.text(), "count(DISTINCT t.fn) = 24"));
+    CHECK(contains(latest.text(), "expected_" + after));
+    CHECK(contains(latest.text(),
+                   "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_after)));
     REQUIRE(latest.checks.size() == 3);
     CHECK(latest.checks[2].label == "034_rows_match");
     CHECK(must(iucore::render_seed(d, "034")).text() == latest.text());
 
     const auto before = must(iucore::render_seed(d, "033"));
     CHECK(before.file_name == "seed_033.sql");
-    CHECK(count_occurrences(before.statements[0], "\n    ('dot_iu_") == 24);
-    CHECK(contains(before.text(), "expected_24"));
-    CHECK(contains(before.text(), "count(DISTINCT t.fn) = 22"));
+    CHECK(count_occurrences(before.statements[0], "\n    ('dot_iu_") == e.rows_before);
+    CHECK(contains(before.text(), "expected_" + before_rows));
+    CHECK(contains(before.text(),
+                   "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_before)));
     CHECK_FALSE(contains(before.text(), "dot_iu_auto_instantiate_from_event"));
     check_quoting(latest, "\x01");
 
@@ -335,7 +342,7 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     REQUIRE(checks.has_value());
     CHECK(checks.value().size() == 3);
     CHECK(checks.value()[0].select_sql() == latest.checks[0].select_sql());
-    CHECK(contains(checks.value()[0].report_sql(), "'26 catalog rows' AS expected"));
+    CHECK(contains(checks.value()[0].report_sql(), "'" + after + " catalog rows' AS expected"));
 
     auto ddl = iucore::render_ledger_ddl(d);
     REQUIRE(ddl.has_value());
@@ -399,7 +406,8 @@ TEST_CASE("checksums: sha256 hex, stable across renders, sensitive to the rows")
         changed.base.rows = iucore::catalog(rows);
         const auto grown = must(iucore::render_forward(changed, "034"));
         CHECK(grown.checksum() != forward);
-        CHECK(contains(grown.text(), "expected_27"));
+        CHECK(contains(grown.text(),
+                       "expected_" + std::to_string(d.catalog_at("034").value().size() + 1)));
     }
     SUBCASE("not the registry, which the forward file does not mention") {
         auto changed = d;

@@ -58,8 +58,23 @@ class FiguresTest(unittest.TestCase):
         governed = re.findall(r"(\d+) governed", doc)
         self.assertEqual(commands, [str(len(dot_commands.REGISTRY))])
         self.assertEqual(governed, [str(len(dot_commands.GOVERNED))])
-        self.assertIn("34 dot_iu_* commands", doc)
-        self.assertIn("26 governed", doc)
+
+    def test_docstring_lists_every_registered_command_in_order(self):
+        # The registry's entries, one per name: a pin site that counts them (iucore pins
+        # --check), and here the names themselves.
+        doc = dot_commands.__doc__
+        listing = doc[doc.index("\ncommands:\n") :].split("\n\n")[0]
+        self.assertEqual(re.findall(r"\bdot_iu_\w+", listing), dot_commands.REGISTRY)
+
+    def test_the_definition_pins_agree_with_this_tree(self):
+        # iucore pins --check over the example's sites, through the library.
+        with iucore.Definition.from_file(DEFINITION) as d:
+            report = d.pins(check=True)
+            sites = len(d.to_json()["pins"])
+        self.assertGreater(sites, 0)
+        self.assertEqual(report["checked_sites"], sites)
+        self.assertEqual(report["mismatches"], [])
+        self.assertTrue(report["ok"])
 
     def test_unknown_attribute(self):
         with self.assertRaises(AttributeError):
@@ -90,8 +105,11 @@ class OfflineTest(unittest.TestCase):
         code, out, _ = call("--json", "list")
         self.assertEqual(code, 0)
         commands = json.loads(out)
-        self.assertEqual(len(commands), 34)
-        self.assertEqual(sum(c["governed"] for c in commands), 26)
+        with iucore.Definition.from_file(DEFINITION) as d:
+            figures = d.figures()
+            self.assertEqual([c["command"] for c in commands], d.registry)
+        self.assertEqual(len(commands), figures["registry_entries"])
+        self.assertEqual(sum(c["governed"] for c in commands), figures["governed_commands"])
 
     def test_usage_errors_exit_2(self):
         self.assertEqual(call()[0], 2)

@@ -1,10 +1,10 @@
 """DOT commands of iu-core: the operator's 34 dot_iu_* commands, 26 governed by the catalog.
 
-A host over iucore (libiucore.so.1 through ctypes). Nothing here is typed by hand: the registry,
-the catalog rows, the target signatures and the gates come from the iucore definition, and the
-figures above are pinned to it: ``REGISTRY`` and ``GOVERNED`` are read through the library, the
-tests compare them with this docstring, and a pin site of the definition lets ``iucore pins
---check`` do the same.
+A host over iucore (libiucore.so.1 through ctypes). The registry, the catalog rows, the target
+signatures and the gates come from the iucore definition: ``REGISTRY`` and ``GOVERNED`` are read
+through the library. What this docstring repeats is pinned to it: the figures above and the list
+of commands below are pin sites of the definition (``iucore pins --check`` reads the figures and
+counts the listed entries), and the tests compare both with the library's.
 
 usage:
     python -m cutter_agent.iu_core.dot_commands [OPTIONS] explain COMMAND key=value...
@@ -24,6 +24,18 @@ options:
     --db CONNINFO       libpq conninfo (default: $IUCORE_DB, else the PG* environment; explain
                         is offline when neither $IUCORE_DB, --db, $PGHOST nor $PGSERVICE is set)
     --json              print the library's JSON reports
+
+commands:
+    dot_iu_collection_list dot_iu_collection_get dot_iu_collection_create
+    dot_iu_collection_archive dot_iu_template_list dot_iu_template_get dot_iu_template_publish
+    dot_iu_template_retire dot_iu_event_list dot_iu_event_get dot_iu_event_replay
+    dot_iu_route_list dot_iu_route_enable dot_iu_route_disable dot_iu_config_get
+    dot_iu_config_set dot_iu_lifecycle_status dot_iu_lifecycle_advance dot_iu_lifecycle_revert
+    dot_iu_lifecycle_purge dot_iu_inspect_surface dot_iu_inspect_command_runs
+    dot_iu_inspect_instance dot_iu_inspect_thresholds dot_iu_auto_instantiate_from_event
+    dot_iu_auto_instantiate_rollback_by_actor dot_iu_help dot_iu_version dot_iu_ping
+    dot_iu_event_type_list dot_iu_config_list dot_iu_instance_list dot_iu_command_run_tail
+    dot_iu_surface_diff
 
 exit codes: 0 done; 1 refused; 2 usage or definition error; 3 database or connection error.
 
