@@ -65,9 +65,7 @@ TEST_CASE("replacing a file keeps its permissions and leaves no temporary file")
     scratch_dir dir;
     const auto d = example();
     const auto path = dir.path / "iucore.json";
-    {
-        std::ofstream(path) << "old";
-    }
+    { std::ofstream(path) << "old"; }
     REQUIRE(::chmod(path.c_str(), 0640) == 0);
     REQUIRE(iucore::save_definition_file(d, path.string()).has_value());
     struct stat st {};
@@ -81,9 +79,7 @@ TEST_CASE("a symbolic link: the file it points to is replaced, the link stays") 
     scratch_dir dir;
     const auto d = example();
     fs::create_directory(dir.path / "real");
-    {
-        std::ofstream(dir.path / "real" / "def.json") << "old";
-    }
+    { std::ofstream(dir.path / "real" / "def.json") << "old"; }
     fs::create_symlink("real/def.json", dir.path / "link.json");
     REQUIRE(iucore::save_definition_file(d, (dir.path / "link.json").string()).has_value());
     CHECK(fs::is_symlink(dir.path / "link.json"));
