@@ -44,8 +44,8 @@ for compiler in $builds; do
     esac
     build=$work/build-$compiler
     log=$work/$compiler.log
-    printf '\n== %s: CC=%s CXX=%s cmake -S . -B build -DCMAKE_BUILD_TYPE=%s %s && cmake --build build\n' \
-        "$compiler" "$cc" "$cxx" "$type" "${extra[*]}"
+    printf '\n== %s: CC=%s CXX=%s cmake -S . -B build -DCMAKE_BUILD_TYPE=%s%s && cmake --build build\n' \
+        "$compiler" "$cc" "$cxx" "$type" "${extra[*]/#/ }"
     start=$SECONDS
     # Exactly what a user types (plus the compiler choice): the default generator, no preset.
     if ! (cd "$source_dir" && CC=$cc CXX=$cxx cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="$type" \
