@@ -5,7 +5,8 @@
 # target file, an exact original snippet, its replacement, and one line saying what it breaks
 # (format: tests/mutation/mutant.py). For each mutant this script
 #   1. copies the working tree (tracked and untracked, not ignored files) into a scratch tree,
-#      keeping file times, so the scratch build stays incremental from one run to the next;
+#      keeping file times, so the scratch build stays incremental from one run to the next (the
+#      mutants are read from that copy, so they match the sources they were copied with);
 #   2. builds it once unmutated and runs the suite, which must pass;
 #   3. applies the mutant (exact substring, found exactly once), builds incrementally, runs the
 #      whole suite (ctest, stopping at the first failure), and restores the file;
@@ -97,6 +98,12 @@ for root, dirs, files in os.walk(src):
         if rel.encode() not in keep:
             os.remove(os.path.join(root, name))
 EOF
+
+# The mutants are read from the copy too: they and the sources they name are one snapshot.
+for i in "${!mutants[@]}"; do
+    copied=$src/tests/mutation/mutants/$(basename "${mutants[$i]}")
+    [[ -f $copied ]] && mutants[i]=$copied
+done
 
 export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
 build_tree() { # build_tree LOGFILE: configure (first time) and build
