@@ -251,4 +251,21 @@ std::string text(const pins_report& r) {
     return out;
 }
 
+std::string text(const fleet_report& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : r.targets) {
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%.1f", t.milliseconds);
+        rows.push_back({t.target, std::string(name(t.outcome)), t.version_before, t.version_after,
+                        ms, t.message});
+    }
+    return table({"target", "outcome", "before", "after", "ms", "message"}, rows) + "\nfleet " +
+           r.operation + ": " + std::to_string(r.targets.size()) + " targets, " +
+           std::to_string(r.count(fleet_outcome::ok)) + " ok, " +
+           std::to_string(r.count(fleet_outcome::failed)) + " failed, " +
+           std::to_string(r.count(fleet_outcome::error)) + " errors, " +
+           std::to_string(r.count(fleet_outcome::skipped)) + " skipped" +
+           (r.canary ? " (canaries: " + std::to_string(r.canary) + ")" : "") + "\n";
+}
+
 } // namespace iucore::cli

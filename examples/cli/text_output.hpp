@@ -3,6 +3,7 @@
 
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
+#include <iucore/engine/fleet.hpp>
 #include <iucore/engine/reports.hpp>
 
 #include <string>
@@ -25,5 +26,6 @@ std::string text(const plan& p);
 std::string text(const run_report& r);
 std::string text(const gates_report& r);
 std::string text(const pins_report& r);
+std::string text(const fleet_report& r);
 
 } // namespace iucore::cli

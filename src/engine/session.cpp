@@ -134,6 +134,22 @@ PGconn* open_connection(const std::string& conninfo, const connection_options& o
 
 } // namespace
 
+std::string describe_conninfo(const std::string& conninfo) {
+    if (conninfo.empty()) return "the PG* environment";
+    PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), nullptr);
+    if (!parsed) return conninfo; // a bare word: a database name, with no secret in it
+    std::string out;
+    for (auto* o = parsed; o->keyword; ++o) {
+        const std::string_view key = o->keyword;
+        if (o->val && *o->val &&
+            (key == "host" || key == "hostaddr" || key == "port" || key == "dbname" ||
+             key == "service"))
+            out += (out.empty() ? "" : " ") + std::string(key) + "=" + o->val;
+    }
+    PQconninfoFree(parsed);
+    return out.empty() ? "the PG* environment" : out;
+}
+
 std::string libpq_version() {
     const int v = PQlibVersion(); // e.g. 150018
     return std::to_string(v / 10000) + "." + std::to_string(v % 10000);
@@ -156,6 +172,14 @@ result<session> session::connect(const std::string& conninfo, const connection_o
                         (conninfo.empty() ? std::string(" (from the PG* environment)")
                                           : std::string(" with the given conninfo")) +
                         ": " + trimmed_message(PQerrorMessage(conn.get())));
+    // in_hot_standby is reported at connect (PostgreSQL 14 and later): no round trip.
+    const char* standby = PQparameterStatus(conn.get(), "in_hot_standby");
+    if (options.writes && standby && std::string_view(standby) == "on")
+        return fail(errc::connection,
+                    describe_conninfo(conninfo) +
+                        " is a read-only hot standby (in_hot_standby=on) and this writes; "
+                        "connect to the primary, or give every node with "
+                        "target_session_attrs=read-write");
     // Notices (e.g. "relation already exists, skipping") are not errors; keep them off stderr.
     PQsetNoticeProcessor(
         conn.get(), [](void*, const char*) {}, nullptr);
@@ -397,6 +421,11 @@ result<std::string> session::literal(std::string_view value) const {
     std::string out(escaped);
     PQfreemem(escaped);
     return out;
+}
+
+bool session::hot_standby() const {
+    const char* standby = PQparameterStatus(conn_.get(), "in_hot_standby");
+    return standby && std::string_view(standby) == "on";
 }
 
 int session::backend_pid() const {

@@ -38,7 +38,13 @@ struct connection_options {
     std::chrono::milliseconds statement_timeout{-1};
     /// Called about four times a second while a statement runs, with the time it has waited.
     std::function<void(std::chrono::milliseconds)> on_wait;
+    /// The session will write: connecting to a read-only hot standby fails before anything is
+    /// sent (a multi-host conninfo with target_session_attrs=read-write finds the primary).
+    bool writes = false;
 };
+
+/// A conninfo or URI as people may see it: host, port, dbname and service, never a password.
+std::string describe_conninfo(const std::string& conninfo);
 
 /// Sends a cancel request to the server for the statement each live session is running, so
 /// the server aborts it and rolls its transaction back. Async-signal-safe: made to be called
@@ -79,6 +85,8 @@ class session {
     result<std::string> literal(std::string_view value) const;
 
     int round_trips() const { return round_trips_; }
+    /// Whether the server is a hot standby in recovery (read-only), as it reported at connect.
+    bool hot_standby() const;
     int backend_pid() const;
     PGconn* native() const { return conn_.get(); }
     bool in_transaction() const;

@@ -1,0 +1,7 @@
+# Beyond one database (issue 18): fleets over many databases of the throwaway PostgreSQL, and a
+# primary with a hot standby. Label: scale.
+iucore_add_cli_script_test(fleet 300)
+iucore_add_cli_script_test(standby 300)
+if(TARGET iucore_cli)
+  set_property(TEST fleet standby APPEND PROPERTY LABELS scale)
+endif()
