@@ -610,10 +610,10 @@ IUCORE_API int iucore_promote(char** out_json, iucore_session* session,
         reader.finish("function, command, category, mutating, reversible");
         if (options.function.empty() || options.command.empty() || options.category.empty())
             wrong_shape("options_json", "non-empty \"function\", \"command\" and \"category\"");
-        const auto promoted = unwrap(iucore::promote(s, d, options));
-        if (path) unwrap(iucore::save_definition_file(promoted, std::string(*path)));
+        const auto promoted = unwrap(
+            iucore::promote_and_save(s, d, options, path ? std::string(*path) : std::string()));
         if (!out_json) return;
-        emit(out_json, iucore::promote_report{promoted, path ? std::string(*path) : ""});
+        emit(out_json, promoted);
     });
 }
 

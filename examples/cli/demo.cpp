@@ -96,26 +96,14 @@ void note(const std::string& line) {
     std::cout << "-- " << line << "\n";
 }
 
-/// Runs a rendered seed in its own transaction and returns psql's INSERT status line.
-result<std::string> apply_seed(session& s, const definition& d, std::string_view version) {
-    BOOST_OUTCOME_TRY(auto seed, render_seed(d, version));
-    transaction_guard guard(s);
-    BOOST_OUTCOME_TRY(auto results, s.run("BEGIN;\n" + seed.body() + "COMMIT;"));
-    guard.release();
-    for (const auto& r : results)
-        if (r.command_status.starts_with("INSERT")) return r.command_status;
-    return std::string("INSERT 0 0");
-}
-
 /// The story; every step must come out as the record says, or the demo fails.
 result<void> story(const definition& d, const std::string& conninfo, const std::string& substrate,
                    const connection_options& options) {
     const auto& m = d.migrations.front();
     BOOST_OUTCOME_TRY(auto e, d.expectations(m.id));
     BOOST_OUTCOME_TRY(auto s, session::connect(conninfo, options));
-    BOOST_OUTCOME_TRY(auto present, s.run_params("SELECT to_regclass($1) IS NOT NULL AS present",
-                                                 {d.schema.catalog.table}));
-    if (present.text(0, "present") != "t") {
+    BOOST_OUTCOME_TRY(auto present, table_exists(s, d.schema.catalog.table));
+    if (!present) {
         note("loading the " + e.previous_version + " substrate: " + substrate);
         BOOST_OUTCOME_TRY(auto sql, read_text_file(substrate));
         BOOST_OUTCOME_TRY(s.run(sql));
@@ -126,7 +114,7 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
     section("1. apply " + m.id + " (one transaction: preflight, insert, verification)");
     BOOST_OUTCOME_TRY(auto applied, apply(s, d, m.id));
     std::cout << text(applied);
-    if (applied.outcome == apply_outcome::drift) return fail(errc::drift, applied.message);
+    if (!applied.ok()) return fail(errc::drift, applied.message);
 
     section("2. verify " + m.id + " against live");
     BOOST_OUTCOME_TRY(auto verified, verify(s, d, m.id));
@@ -142,8 +130,7 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
         return fail(errc::check_failed, "the SSOT seed inserted rows: live did not match");
     BOOST_OUTCOME_TRY(auto differences, diff_live(s, d));
     std::cout << text(differences);
-    if (!differences.differences.empty())
-        return fail(errc::check_failed, "live differs from the SSOT");
+    if (!differences.ok()) return fail(errc::check_failed, "live differs from the SSOT");
 
     section("4. a run references " + e.new_rows.front() + ": the rollback is refused");
     BOOST_OUTCOME_TRY(auto gates, gates_live(s, d));
@@ -168,9 +155,7 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
          " rows: the refusal changed nothing");
     if (still.size() != e.rows_after)
         return fail(errc::check_failed, "the refusal changed the catalog");
-    BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.run_log.table));
-    BOOST_OUTCOME_TRY(s.run_params("DELETE FROM " + table + " WHERE id = $1::bigint",
-                                   {std::to_string(ran.run_id)}));
+    BOOST_OUTCOME_TRY(delete_run(s, d, ran.run_id));
     note("the demo removes its own run-log row (id " + std::to_string(ran.run_id) +
          ") so the proof can proceed");
 
@@ -183,7 +168,7 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
     section("6. surface: " + m.id + " is " + std::string(name(m.kind)));
     BOOST_OUTCOME_TRY(auto inventory, surface_live(s, d));
     std::cout << text(inventory);
-    if (!inventory.differences.empty()) return fail(errc::check_failed, "the surface differs");
+    if (!inventory.ok()) return fail(errc::check_failed, "the surface differs");
     return boost::outcome_v2::success();
 }
 

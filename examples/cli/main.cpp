@@ -6,10 +6,13 @@
 #include "locations.hpp"
 #include "text_output.hpp"
 
+#include <iucore/actor.hpp>
 #include <iucore/arguments.hpp>
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
+#include <iucore/engine/fleet.hpp>
 #include <iucore/engine/lifecycle.hpp>
+#include <iucore/engine/standby.hpp>
 #include <iucore/render.hpp>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +23,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <unistd.h>
 
 #ifndef IUCORE_CLI_VERSION
@@ -95,6 +100,18 @@ result<session> connect(const context& ctx) {
     auto s = session::connect(ctx.conninfo, ctx.connection);
     if (s && interrupting_signal())
         return fail(errc::connection, "interrupted before anything was sent");
+    if (s && s.value().hot_standby()) {
+        // Read verbs work on a standby; say so, and how far behind it is.
+        auto lag = replay_lag_seconds(s.value());
+        std::string behind = "replay lag unknown";
+        if (lag && lag.value()) {
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%.3f", *lag.value());
+            behind = std::string("replay lags ") + seconds + " s behind the primary";
+        }
+        std::cerr << "iucore: note: " << describe_conninfo(ctx.conninfo)
+                  << " is a read-only hot standby; " << behind << "\n";
+    }
     return s;
 }
 
@@ -171,14 +188,14 @@ void migration_positional(CLI::App& app, inputs& in) {
     app.add_option("MIGRATION", in.migration, "a migration id of the definition")->required();
 }
 
-/// The run log's actor: --actor, else an actor= argument, else $IUCORE_ACTOR, else $USER.
+std::optional<std::string_view> environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? std::optional<std::string_view>(value) : std::nullopt;
+}
+
+/// The run log's actor, by the library's rule (iucore/actor.hpp).
 std::string actor_of(const inputs& in) {
-    if (!in.actor.empty()) return in.actor;
-    for (const auto& token : in.tokens)
-        if (token.starts_with("actor=") && token.size() > 6) return token.substr(6);
-    for (const char* var : {"IUCORE_ACTOR", "USER"})
-        if (const char* value = std::getenv(var); value && *value) return value;
-    return "iucore";
+    return run_actor(in.actor, in.tokens, environment("IUCORE_ACTOR"), environment("USER"));
 }
 
 void command_positionals(CLI::App& app, inputs& in) {
@@ -212,16 +229,12 @@ int explain_verb(context& ctx, const inputs& in) {
 int promote_verb(context& ctx, const inputs& in) {
     auto s = connect(ctx);
     if (!s) return report_failure(ctx, s.error());
-    auto promoted = promote(s.value(), ctx.def, in.promote);
+    auto promoted = promote_and_save(s.value(), ctx.def, in.promote, ctx.definition_path);
     if (!promoted) return report_failure(ctx, promoted.error());
-    const auto& m = promoted.value().migrations.back();
-    if (auto saved = save_definition_file(promoted.value(), ctx.definition_path); !saved)
-        return report_failure(ctx, saved.error());
-    const auto e = promoted.value().expectations(m.id).value();
+    const auto& m = promoted.value().promoted.migrations.back();
+    const auto e = promoted.value().promoted.expectations(m.id).value();
     if (ctx.json)
-        std::cout << boost::json::serialize(boost::json::value_from(
-                         promote_report{promoted.value(), ctx.definition_path}))
-                  << "\n";
+        std::cout << boost::json::serialize(boost::json::value_from(promoted.value())) << "\n";
     else
         std::cout << "promoted " << in.promote.function << " as " << in.promote.command
                   << ": migration " << m.id << " (" << m.slug << ") written to "
@@ -232,17 +245,11 @@ int promote_verb(context& ctx, const inputs& in) {
 }
 
 result<void> promote_offline(const context& ctx, const inputs& in) {
-    const auto& o = in.promote;
-    if (ctx.def.find_entry(o.command) && ctx.def.ssot_row(o.command))
-        return fail(errc::invalid_argument, "command \"" + o.command + "\" is already governed");
-    const auto& known = ctx.def.categories;
-    if (std::find(known.begin(), known.end(), o.category) == known.end())
-        return fail(errc::invalid_argument, "--category \"" + o.category +
-                                                "\" is not a category of the definition "
-                                                "(expected one of: " +
-                                                joined(known) + ")");
-    return boost::outcome_v2::success();
+    return check_promote(ctx.def, in.promote);
 }
+
+/// The report's own verdict (its ok()): exit 1 when it fails.
+constexpr auto fails = [](const auto& report) { return !report.ok(); };
 
 /// A verb that reads a live report with no arguments of its own; exit 1 when `failed`.
 template <class Report, class Failed>
@@ -291,7 +298,7 @@ std::vector<verb> verbs() {
                      options.dry_run = in.dry_run;
                      return with_session(
                          ctx, [&](session& s) { return apply(s, ctx.def, in.migration, options); },
-                         [](const apply_report& r) { return r.outcome == apply_outcome::drift; });
+                         fails);
                  }});
     v.push_back(
         {"verify", "Check live against the definition's expectations at VERSION.",
@@ -301,8 +308,7 @@ std::vector<verb> verbs() {
          [](const context& ctx, const inputs& in) { return known_version(ctx.def, in.version); },
          [](context& ctx, const inputs& in) {
              return with_session(
-                 ctx, [&](session& s) { return verify(s, ctx.def, in.version); },
-                 [](const verify_report& r) { return !r.ok(); });
+                 ctx, [&](session& s) { return verify(s, ctx.def, in.version); }, fails);
          }});
     v.push_back({"rollback",
                  "Delete the migration's rows under the run-log guard; refused while runs "
@@ -330,16 +336,11 @@ std::vector<verb> verbs() {
                          report.value().ok() ? done : refused_or_failed);
                  }});
     v.push_back(live_report_verb(
-        "status", "Every migration: applied, pending or drifted, with checksums.", &status,
-        [](const status_report& r) {
-            return std::any_of(r.migrations.begin(), r.migrations.end(),
-                               [](const auto& m) { return m.state == migration_state::drifted; });
-        }));
-    v.push_back(live_report_verb("diff", "Live catalog against the SSOT, row by row.", &diff_live,
-                                 [](const diff_report& r) { return !r.differences.empty(); }));
+        "status", "Every migration: applied, pending or drifted, with checksums.", &status, fails));
+    v.push_back(
+        live_report_verb("diff", "Live catalog against the SSOT, row by row.", &diff_live, fails));
     v.push_back(live_report_verb("surface", "Live inventory by kind against the definition.",
-                                 &surface_live,
-                                 [](const surface_report& r) { return !r.differences.empty(); }));
+                                 &surface_live, fails));
     v.push_back({"snapshot",
                  "Read the live catalog, surface, configs and signatures into a definition "
                  "(JSON), to adopt iucore on an existing database.",
@@ -390,7 +391,7 @@ std::vector<verb> verbs() {
              return with_session(
                  ctx,
                  [&](session& s) { return run_command(s, ctx.def, in.command, in.tokens, actor); },
-                 [](const run_report& r) { return r.outcome != run_outcome::ok; });
+                 fails);
          }});
     v.push_back(live_report_verb(
         "gates", "Every config, its value, and which commands each gate holds in each mode.",
@@ -452,9 +453,40 @@ std::string version_text() {
            ", libpq " + libpq_version() + ")";
 }
 
+bool fleet_verb_allowed(const std::string& verb) {
+    return verb == "apply" || verb == "status" || verb == "verify" || verb == "diff";
+}
+
+/// Verbs that write to the database: refused on a hot standby before anything is sent.
+bool writes(const std::string& verb) {
+    return verb == "apply" || verb == "rollback" || verb == "prove" || verb == "run" ||
+           verb == "demo";
+}
+
+/// One row per target; exit 0 only when every target succeeded, else 3 when any target had a
+/// database or connection error, else 1.
+int run_fleet_verb(context& ctx, const inputs& in, const std::vector<std::string>& targets,
+                   const fleet_options& options) {
+    apply_options apply_with;
+    apply_with.dry_run = in.dry_run;
+    const auto op = ctx.verb == "apply"    ? fleet_apply(ctx.def, in.migration, apply_with)
+                    : ctx.verb == "status" ? fleet_status(ctx.def)
+                    : ctx.verb == "verify" ? fleet_verify(ctx.def, in.version)
+                                           : fleet_diff(ctx.def);
+    const auto report = run_fleet(targets, ctx.verb, options, op);
+    const int code = report.ok()                              ? done
+                     : report.count(fleet_outcome::error) > 0 ? database_error
+                                                              : refused_or_failed;
+    return print(
+        ctx, report, [](const fleet_report& r) { return text(r); }, code);
+}
+
 /// The command line as typed, before any definition is read.
 struct command_line {
-    std::string db;
+    std::vector<std::string> db;
+    std::string fleet;
+    std::size_t parallel = 16;
+    std::size_t canary = 0;
     std::string definition;
     std::string lock_timeout;
     std::string statement_timeout;
@@ -481,8 +513,19 @@ int main_cli(int argc, char** argv) {
     app.require_subcommand(1, 1);
     app.fallthrough();
     command_line line;
-    app.add_option("--db", line.db, "libpq conninfo or URI (default: the PG* environment)")
+    app.add_option("--db", line.db,
+                   "libpq conninfo or URI (default: the PG* environment); repeated, a fleet")
         ->option_text("CONNINFO");
+    app.add_option("--fleet", line.fleet,
+                   "apply, status, verify or diff on every target of FILE (one conninfo, URI or "
+                   "service name per line)")
+        ->option_text("FILE");
+    app.add_option("--parallel", line.parallel, "fleet: at most N targets at once (default 16)")
+        ->option_text("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    app.add_option("--canary", line.canary,
+                   "fleet: the first N targets go first; if any fails, no other is touched")
+        ->option_text("N");
     app.add_option("--definition", line.definition, "the definition JSON")->option_text("FILE");
     app.add_flag("--json", line.json, "print reports, and errors, as JSON on stdout");
     app.add_option("--lock-timeout", line.lock_timeout,
@@ -523,9 +566,18 @@ int main_cli(int argc, char** argv) {
     context ctx;
     ctx.verb = v.name;
     ctx.json = line.json;
-    ctx.conninfo = line.db;
-    ctx.db_given = app.count("--db") > 0;
+    ctx.db_given = !line.db.empty();
+    const bool fleet = !line.fleet.empty() || line.db.size() > 1;
+    if (fleet && !fleet_verb_allowed(v.name))
+        return report_usage(ctx.json, v.name +
+                                          " takes one database; a fleet (--fleet FILE or a "
+                                          "repeated --db) takes apply, status, verify or diff");
+    if (!fleet && (app.count("--parallel") || app.count("--canary")))
+        return report_usage(ctx.json, "--parallel and --canary need a fleet (--fleet FILE or a "
+                                      "repeated --db)");
+    if (line.db.size() == 1) ctx.conninfo = line.db.front();
     ctx.connection.application_name = "iucore " + v.name;
+    ctx.connection.writes = writes(v.name);
     if (v.name == "apply" || v.name == "rollback" || v.name == "prove")
         ctx.connection.lock_timeout = std::chrono::seconds(10);
     for (const auto& [option, text, target] :
@@ -537,7 +589,7 @@ int main_cli(int argc, char** argv) {
         if (!parsed) return report_usage(ctx.json, parsed.error().message);
         *target = parsed.value();
     }
-    if (progress_line::wanted(ctx))
+    if (progress_line::wanted(ctx) && !fleet)
         ctx.connection.on_wait = [verb = v.name](std::chrono::milliseconds waited) {
             progress_line::show(verb, waited);
         };
@@ -556,7 +608,22 @@ int main_cli(int argc, char** argv) {
     ctx.def = std::move(loaded).value();
     if (auto checked = v.check_offline(ctx, in); !checked)
         return report_usage(ctx.json, v.name + ": " + checked.error().message);
+    std::vector<std::string> targets = line.db;
+    if (!line.fleet.empty()) {
+        auto text = read_text_file(line.fleet);
+        if (!text) return report_usage(ctx.json, "--fleet: " + text.error().message);
+        auto listed = parse_fleet(text.value(), line.fleet);
+        if (!listed) return report_usage(ctx.json, "--fleet: " + listed.error().message);
+        targets.insert(targets.end(), listed.value().begin(), listed.value().end());
+    }
     install_interrupt_handlers();
+    if (fleet) {
+        fleet_options options;
+        options.parallel = line.parallel;
+        options.canary = line.canary;
+        options.connection = ctx.connection;
+        return run_fleet_verb(ctx, in, targets, options);
+    }
     return v.run(ctx, in);
 }
 

@@ -4,49 +4,14 @@
 // the function.
 
 #include <iucore/arguments.hpp>
-#include <iucore/detail/sql_quoter.hpp>
 #include <iucore/gate.hpp>
+#include <iucore/statements.hpp>
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace iucore {
-
-/// A parameterised call of the target function with named notation, so omitted arguments
-/// take their SQL defaults. Values travel separately, never spliced into the text.
-struct call_sql {
-    std::string call;                // public.fn(event_id => $1::uuid, …)
-    std::vector<std::string> params; // $first … in order
-};
-
-inline result<call_sql> render_call(const definition& d, const command_binding& b,
-                                    const bound_arguments& args, int first_param = 1) {
-    detail::sql_quoter q;
-    const std::string_view table = d.schema.catalog.table;
-    const auto dot = table.find('.');
-    call_sql out;
-    auto& call = out.call;
-    call.reserve(64 + 48 * args.values.size()); // built by appending: explain's hot path
-    q.append_ident(call, dot == std::string_view::npos ? "public" : table.substr(0, dot));
-    call += '.';
-    q.append_ident(call, b.sig->name);
-    call += '(';
-    out.params.reserve(args.values.size());
-    int n = first_param;
-    for (const auto& a : args.values) {
-        if (n != first_param) call += ", ";
-        q.append_ident(call, a.name);
-        call += " => $";
-        call += std::to_string(n++);
-        call += "::";
-        call += name(a.type);
-        out.params.push_back(a.value);
-    }
-    call += ')';
-    BOOST_OUTCOME_TRY(q.status());
-    return out;
-}
 
 struct plan {
     std::string command;
@@ -102,7 +67,7 @@ template <class Out>
 void json_members(Out& out, const plan& p) {
     out("command", p.command)("governed", p.governed)("target", p.target.record_text())(
         "regprocedure", p.target.regprocedure())("mode", name(p.arguments.selected))(
-        "arguments", p.arguments.values)("parameters", p.specs)("sql", "SELECT " + p.sql.call)(
+        "arguments", p.arguments.values)("parameters", p.specs)("sql", p.sql.select())(
         "params", p.sql.params)("gates", p.gates)("verdict", verdict(p))("reverse", p.reverse)(
         "not_simulated", p.not_simulated)("catalog_row", p.row)("decision", p.decision);
 }

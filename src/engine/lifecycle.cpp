@@ -1,7 +1,9 @@
-#include <iucore/detail/sql_quoter.hpp>
+#include <iucore/apply_plan.hpp>
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/ledger.hpp>
 #include <iucore/render.hpp>
+#include <iucore/snapshot.hpp>
+#include <iucore/statements.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,26 +12,8 @@ namespace iucore {
 
 namespace {
 
-/// The advisory lock key of a ledger: stable per ledger table, so appliers of one database
-/// serialise and unrelated databases sharing a server do not.
-std::string advisory_key(const definition& d) {
-    auto hex = detail::sha256_hex("iucore ledger " + d.schema.ledger.table).substr(0, 15);
-    return std::to_string(std::strtoll(hex.c_str(), nullptr, 16));
-}
-
-/// How apply and rollback open their transaction. JIT compilation is off inside it: the checks
-/// run over a catalog of a few rows, but the planner's estimates for a small, never-analysed
-/// table can put a verification DO block over jit_above_cost, and compiling it then costs about
-/// 25 ms, several times the whole migration (tests/bench: apply 034 took 46 ms with JIT, 8 ms
-/// without). SET LOCAL ends with the transaction.
-constexpr std::string_view begin_sql = "BEGIN;\nSET LOCAL jit = off;\n";
-
-std::string lock_sql(const definition& d) {
-    return "SELECT pg_advisory_xact_lock(" + advisory_key(d) + ");\n";
-}
-
-result<std::string> quoted_table(std::string_view qualified) {
-    return quote_qualified_name(qualified);
+result<pg_rows> run_statement(session& s, const statement& st) {
+    return s.run_params(st.text, st.params);
 }
 
 std::int64_t to_int(const std::string& text) {
@@ -100,121 +84,58 @@ result<std::vector<ledger_entry>> read_ledger_rows(const pg_rows& rows) {
     std::vector<ledger_entry> out;
     for (std::size_t r = 0; r < rows.rows.size(); ++r) {
         ledger_entry e;
-        e.migration_id = rows.text(r, "migration_id");
-        e.position = static_cast<int>(to_int(rows.text(r, "position")));
-        e.checksum = rows.text(r, "checksum");
-        e.checksum_algorithm = rows.text(r, "checksum_algorithm");
-        e.chain_hash = rows.text(r, "chain_hash");
-        e.applied_by = rows.text(r, "applied_by");
-        e.applied_at = rows.text(r, "applied_at");
+        namespace col = ledger_columns;
+        e.migration_id = rows.text(r, col::migration_id);
+        e.position = static_cast<int>(to_int(rows.text(r, col::position)));
+        e.checksum = rows.text(r, col::checksum);
+        e.checksum_algorithm = rows.text(r, col::checksum_algorithm);
+        e.chain_hash = rows.text(r, col::chain_hash);
+        e.applied_by = rows.text(r, col::applied_by);
+        e.applied_at = rows.text(r, col::applied_at);
         out.push_back(std::move(e));
     }
     return out;
 }
 
-result<std::string> ledger_select(const definition& d) {
-    BOOST_OUTCOME_TRY(auto ledger, quoted_table(d.schema.ledger.table));
-    return "SELECT migration_id, position, checksum, checksum_algorithm, chain_hash, applied_by, "
-           "applied_at::text AS applied_at FROM " +
-           ledger + " ORDER BY position;";
-}
-
 result<std::int64_t> count_catalog(session& s, const definition& d) {
-    BOOST_OUTCOME_TRY(auto table, quoted_table(d.schema.catalog.table));
-    BOOST_OUTCOME_TRY(auto rows, s.run_params("SELECT count(*) AS n FROM " + table, {}));
+    BOOST_OUTCOME_TRY(auto count, render_catalog_count(d));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, count));
     return to_int(rows.text(0, "n"));
 }
 
 } // namespace
 
-std::string text_array_parameter(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        out += i ? ",\"" : "\"";
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
 result<apply_report> apply(session& s, const definition& d, std::string_view migration_id,
                            const apply_options& options) {
     BOOST_OUTCOME_TRY(auto forward, render_forward(d, migration_id));
     BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
-    BOOST_OUTCOME_TRY(auto ddl, render_ledger_ddl(d));
-    BOOST_OUTCOME_TRY(auto select_ledger, ledger_select(d));
-    const auto& m = *d.find_migration(migration_id);
-    const auto& entry = *std::find_if(expected.begin(), expected.end(),
-                                      [&](const auto& e) { return e.migration_id == m.id; });
+    BOOST_OUTCOME_TRY(auto opening, render_apply_opening(d));
     const int trips_before = s.round_trips();
     apply_report report;
-    report.migration = m.id;
+    report.migration = d.find_migration(migration_id)->id;
     report.dry_run = options.dry_run;
-    report.checksum = entry.checksum;
-    report.checksum_algorithm = entry.checksum_algorithm;
-    report.chain_hash = entry.chain_hash;
 
     transaction_guard guard(s);
     // Round trip 1: begin, serialise appliers, make sure the ledger exists, read it.
-    BOOST_OUTCOME_TRY(auto first,
-                      s.run(std::string(begin_sql) + lock_sql(d) + ddl + "\n" + select_ledger));
+    BOOST_OUTCOME_TRY(auto first, s.run(opening));
     BOOST_OUTCOME_TRY(auto live, read_ledger_rows(first.back()));
-    const auto statuses = compare_ledger(expected, live);
-    for (const auto& st : statuses) {
-        const bool at_or_before = std::any_of(expected.begin(), expected.end(), [&](const auto& e) {
-            return e.migration_id == st.migration_id && e.position <= entry.position;
-        });
-        if (st.state == migration_state::drifted && at_or_before) {
-            report.outcome = apply_outcome::drift;
-            report.message = "migration " + st.migration_id + " drifted: " + st.detail +
-                             " (stored " + st.stored_checksum.substr(0, 12) + "…, definition " +
-                             st.expected_checksum.substr(0, 12) + "…); not re-applied";
-            s.rollback_quietly(); // nothing to change: end the transaction now
-            report.round_trips = s.round_trips() - trips_before;
-            return report;
-        }
-        if (st.migration_id == m.id && st.state == migration_state::applied) {
-            report.outcome = apply_outcome::already_applied;
-            report.message = "migration " + m.id + " is already applied (at " + st.applied_at +
-                             " by " + st.applied_by + "); nothing to do";
-            s.rollback_quietly(); // nothing to change: end the transaction now
-            report.round_trips = s.round_trips() - trips_before;
-            return report;
-        }
-    }
-    for (const auto& required : m.requires_migrations) {
-        if (required == d.base.version) continue;
-        const bool applied = std::any_of(statuses.begin(), statuses.end(), [&](const auto& st) {
-            return st.migration_id == required && st.state == migration_state::applied;
-        });
-        if (!applied)
-            return fail(errc::refused, "migration " + m.id + " requires migration " + required +
-                                           ", which is not applied: apply " + required + " first");
+    BOOST_OUTCOME_TRY(auto plan, plan_apply(d, migration_id, expected, live));
+    report.checksum = plan.entry.checksum;
+    report.checksum_algorithm = plan.entry.checksum_algorithm;
+    report.chain_hash = plan.entry.chain_hash;
+    if (plan.step != apply_step::run) {
+        report.outcome =
+            plan.step == apply_step::drift ? apply_outcome::drift : apply_outcome::already_applied;
+        report.message = plan.message;
+        s.rollback_quietly(); // nothing to change: end the transaction now
+        report.round_trips = s.round_trips() - trips_before;
+        return report;
     }
 
     // Round trip 2: preflight, insert, verification, ledger row, and commit (or roll back).
-    BOOST_OUTCOME_TRY(auto ledger_table, quoted_table(d.schema.ledger.table));
-    BOOST_OUTCOME_TRY(auto catalog_table, quoted_table(d.schema.catalog.table));
-    BOOST_OUTCOME_TRY(auto id_literal, s.literal(m.id));
-    BOOST_OUTCOME_TRY(auto checksum_literal, s.literal(entry.checksum));
-    BOOST_OUTCOME_TRY(auto algorithm_literal, s.literal(entry.checksum_algorithm));
-    BOOST_OUTCOME_TRY(auto chain_literal, s.literal(entry.chain_hash));
-    std::string applied_by = "current_user";
-    if (!options.applied_by.empty()) {
-        BOOST_OUTCOME_TRY(applied_by, s.literal(options.applied_by));
-    }
-    const auto ledger_insert =
-        "INSERT INTO " + ledger_table +
-        " (migration_id, position, checksum, checksum_algorithm, chain_hash, applied_by, report)\n"
-        "SELECT " +
-        id_literal + ", " + std::to_string(entry.position) + ", " + checksum_literal + ", " +
-        algorithm_literal + ", " + chain_literal + ", " + applied_by +
-        ", jsonb_build_object('catalog_rows', count(*)) FROM " + catalog_table + ";\n";
-    BOOST_OUTCOME_TRY(auto second, s.run(forward.body() + ledger_insert +
-                                         (options.dry_run ? "ROLLBACK;" : "COMMIT;")));
+    BOOST_OUTCOME_TRY(auto closing, render_apply_closing(d, forward, plan.entry, options.applied_by,
+                                                         options.dry_run));
+    BOOST_OUTCOME_TRY(auto second, s.run(closing));
     guard.release();
     for (const auto& rows : second)
         if (rows.command_status.starts_with("INSERT") && report.insert_status.empty()) {
@@ -227,7 +148,7 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
                          ? "dry run: would insert " + std::to_string(report.inserted) +
                                " rows; everything ran inside the transaction and was rolled "
                                "back (the target functions were not called)"
-                         : "migration " + m.id + " applied";
+                         : "migration " + report.migration + " applied";
     report.round_trips = s.round_trips() - trips_before;
     return report;
 }
@@ -239,9 +160,9 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
     rollback_report report;
     report.migration = std::string(migration_id);
     report.back_to = previous;
+    BOOST_OUTCOME_TRY(auto transaction, render_rollback_transaction(d, script));
     transaction_guard guard(s);
-    BOOST_OUTCOME_TRY(auto results,
-                      s.run(std::string(begin_sql) + lock_sql(d) + script.body() + "COMMIT;"));
+    BOOST_OUTCOME_TRY(auto results, s.run(transaction));
     guard.release();
     for (const auto& rows : results)
         if (rows.command_status.starts_with("DELETE") && report.deleted == 0)
@@ -253,25 +174,12 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
 
 namespace {
 
-/// verify's one statement holds the whole expected catalog as a VALUES literal. With parallel
-/// workers the server serialises that plan once per worker, and JIT compiles it: at 100,000
-/// rows that was most of 2.3 s (tests/bench/RESULTS.md); and the default work_mem (4 MB) splits
-/// the hash of 100,000 expected rows into batches on disk. Outside a transaction it runs in a
-/// read-only one of its own with parallelism and JIT off and room for that hash, in the same
-/// round trip; inside a caller's transaction SET LOCAL would outlive verify, so there it runs
-/// as it is.
+/// verify's checks, in a read-only transaction of their own unless the caller has one open
+/// (render_verification says why).
 result<pg_rows> run_verification(session& s, const std::vector<sql_check>& checks) {
     const bool own_transaction = !s.in_transaction();
-    std::string sql = own_transaction ? "BEGIN READ ONLY;\nSET LOCAL jit = off;\n"
-                                        "SET LOCAL max_parallel_workers_per_gather = 0;\n"
-                                        "SET LOCAL work_mem = '64MB';\n"
-                                      : "";
-    for (std::size_t i = 0; i < checks.size(); ++i) {
-        if (i > 0) sql += "\nUNION ALL\n";
-        checks[i].append_report_sql(sql);
-    }
+    const auto sql = render_verification(checks, own_transaction);
     if (!own_transaction) return s.run_params(sql, {});
-    sql += ";\nCOMMIT;";
     transaction_guard guard(s); // a failed check statement leaves its transaction to roll back
     BOOST_OUTCOME_TRY(auto results, s.run(sql));
     for (auto& rows : results)
@@ -298,16 +206,11 @@ result<verify_report> verify(session& s, const definition& d, std::string_view v
 
 result<std::vector<std::pair<std::string, std::int64_t>>>
 count_runs(session& s, const definition& d, const std::vector<std::string>& commands) {
-    BOOST_OUTCOME_TRY(auto table, quoted_table(d.schema.run_log.table));
-    BOOST_OUTCOME_TRY(auto column, quote_identifier(d.schema.run_log.command_column));
-    BOOST_OUTCOME_TRY(auto rows,
-                      s.run_params("SELECT " + column + " AS command_name, count(*) AS runs FROM " +
-                                       table + " WHERE " + column +
-                                       " = ANY ($1::text[]) GROUP BY 1 ORDER BY 1",
-                                   {text_array_parameter(commands)}));
+    BOOST_OUTCOME_TRY(auto counts, render_run_counts(d, commands));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, counts));
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (std::size_t r = 0; r < rows.rows.size(); ++r)
-        out.emplace_back(rows.text(r, "command_name"), to_int(rows.text(r, "runs")));
+        out.emplace_back(rows.text(r, "command"), to_int(rows.text(r, "runs")));
     return out;
 }
 
@@ -367,25 +270,21 @@ result<prove_report> prove(const std::string& conninfo, const definition& d,
 }
 
 result<catalog> read_catalog(session& s, const definition& d) {
-    BOOST_OUTCOME_TRY(auto table, quoted_table(d.schema.catalog.table));
-    BOOST_OUTCOME_TRY(
-        auto rows, s.run_params("SELECT command_name, category, mutating, reversible, "
-                                "array_to_json(target_functions)::text AS target_functions FROM " +
-                                    table + " ORDER BY command_name",
-                                {}));
+    BOOST_OUTCOME_TRY(auto select, render_catalog_rows(d));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, select));
+    const auto column = [](std::size_t i) { return catalog_columns[i].name; };
     std::vector<catalog_row> out;
     out.reserve(rows.rows.size());
     for (std::size_t r = 0; r < rows.rows.size(); ++r) {
         catalog_row row;
-        row.command_name = rows.text(r, "command_name");
-        row.category = rows.text(r, "category");
-        row.mutating = rows.text(r, "mutating") == "t";
-        row.reversible = rows.text(r, "reversible") == "t";
-        BOOST_OUTCOME_TRY(auto targets,
-                          parse_json_text(rows.text(r, "target_functions"), "target_functions"));
-        BOOST_OUTCOME_TRY(
-            row.target_functions,
-            read_json<std::vector<std::string>>(targets, row.command_name + ".target_functions"));
+        row.command_name = rows.text(r, column(0));
+        row.category = rows.text(r, column(1));
+        row.mutating = rows.text(r, column(2)) == "t";
+        row.reversible = rows.text(r, column(3)) == "t";
+        BOOST_OUTCOME_TRY(auto targets, parse_json_text(rows.text(r, column(4)), column(4)));
+        BOOST_OUTCOME_TRY(row.target_functions,
+                          read_json<std::vector<std::string>>(targets, row.command_name + "." +
+                                                                           std::string(column(4))));
         out.push_back(std::move(row));
     }
     return catalog(std::move(out));
@@ -398,43 +297,8 @@ result<diff_report> diff_live(session& s, const definition& d) {
 }
 
 result<surface> read_surface(session& s, const definition& d) {
-    std::string sql = "SELECT ";
-    std::vector<std::optional<std::string>> params{text_array_parameter(d.schema.surface.schemas)};
-    for (auto kind : all_surface_kinds) {
-        auto it = d.schema.surface.kinds.find(kind);
-        if (it == d.schema.surface.kinds.end())
-            return fail(errc::invalid_definition, "$.schema.surface." + std::string(name(kind)) +
-                                                      ": no rule to count this kind");
-        const auto& rule = it->second;
-        std::string count;
-        if (!rule.registry.empty()) {
-            BOOST_OUTCOME_TRY(auto table, quoted_table(rule.registry));
-            count = "(SELECT count(*) FROM " + table + ")";
-        } else {
-            params.push_back(text_array_parameter(rule.names_like));
-            const auto like = "$" + std::to_string(params.size()) + "::text[]";
-            const std::string ns = " JOIN pg_catalog.pg_namespace n ON n.oid = ";
-            if (kind == surface_kind::function)
-                count = "(SELECT count(*) FROM pg_catalog.pg_proc p" + ns +
-                        "p.pronamespace WHERE n.nspname = ANY ($1::text[]) AND p.prokind = 'f' "
-                        "AND p.proname LIKE ANY (" +
-                        like + "))";
-            else if (kind == surface_kind::trigger)
-                count = "(SELECT count(*) FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c "
-                        "ON c.oid = t.tgrelid" +
-                        ns +
-                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal "
-                        "AND t.tgname LIKE ANY (" +
-                        like + "))";
-            else
-                count = "(SELECT count(*) FROM pg_catalog.pg_class c" + ns +
-                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN " +
-                        (kind == surface_kind::view ? "('v', 'm')" : "('r', 'p')") +
-                        " AND c.relname LIKE ANY (" + like + "))";
-        }
-        sql += (kind == surface_kind::table ? "" : ", ") + count + " AS " + std::string(name(kind));
-    }
-    BOOST_OUTCOME_TRY(auto rows, s.run_params(sql, params));
+    BOOST_OUTCOME_TRY(auto counts, render_surface_counts(d));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, counts));
     surface out;
     for (auto kind : all_surface_kinds)
         out[kind] = to_int(rows.text(0, name(kind)));
@@ -449,14 +313,13 @@ result<surface_report> surface_live(session& s, const definition& d) {
 
 result<status_report> status(session& s, const definition& d) {
     BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
-    BOOST_OUTCOME_TRY(auto exists, s.run_params("SELECT to_regclass($1) IS NOT NULL AS present",
-                                                {d.schema.ledger.table}));
+    BOOST_OUTCOME_TRY(auto exists, run_statement(s, render_table_exists(d.schema.ledger.table)));
     status_report report;
     report.ledger_exists = exists.text(0, "present") == "t";
     std::vector<ledger_entry> live;
     if (report.ledger_exists) {
-        BOOST_OUTCOME_TRY(auto select_ledger, ledger_select(d));
-        BOOST_OUTCOME_TRY(auto rows, s.run_params(select_ledger, {}));
+        BOOST_OUTCOME_TRY(auto select_ledger, render_ledger_rows(d));
+        BOOST_OUTCOME_TRY(auto rows, run_statement(s, select_ledger));
         BOOST_OUTCOME_TRY(live, read_ledger_rows(rows));
     }
     report.migrations = compare_ledger(expected, live);
@@ -464,15 +327,8 @@ result<status_report> status(session& s, const definition& d) {
 }
 
 result<config_set> read_configs(session& s, const definition& d) {
-    const auto& c = d.schema.configs;
-    BOOST_OUTCOME_TRY(auto table, quoted_table(c.table));
-    BOOST_OUTCOME_TRY(auto key, quote_identifier(c.key_column));
-    BOOST_OUTCOME_TRY(auto value, quote_identifier(c.value_column));
-    BOOST_OUTCOME_TRY(auto type, quote_identifier(c.type_column));
-    BOOST_OUTCOME_TRY(auto rows,
-                      s.run_params("SELECT " + key + " AS key, " + value + " AS value, " + type +
-                                       " AS type FROM " + table + " ORDER BY 1",
-                                   {}));
+    BOOST_OUTCOME_TRY(auto select, render_configs(d));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, select));
     std::vector<config_entry> out;
     for (std::size_t r = 0; r < rows.rows.size(); ++r)
         out.push_back({rows.text(r, "key"), rows.value(r, "value"), rows.text(r, "type"), false});
@@ -480,20 +336,9 @@ result<config_set> read_configs(session& s, const definition& d) {
 }
 
 result<signature> read_signature(session& s, const definition& d, std::string_view function) {
-    const auto table = d.schema.catalog.table;
-    const auto schema = table.find('.') == std::string::npos ? std::string("public")
-                                                             : table.substr(0, table.find('.'));
-    BOOST_OUTCOME_TRY(
-        auto rows,
-        s.run_params(
-            "SELECT p.proname, array_to_json(coalesce(p.proargnames, ARRAY[]::text[]))::text AS "
-            "names,"
-            " array_to_json(ARRAY(SELECT format_type(a.t, NULL) FROM unnest(p.proargtypes) WITH "
-            "ORDINALITY AS a(t, i) ORDER BY a.i))::text AS types, p.pronargdefaults AS defaults,"
-            " format_type(p.prorettype, NULL) AS returns, p.proargmodes IS NOT NULL AS has_modes"
-            " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-            " WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f'",
-            {schema, std::string(function)}));
+    const auto lookup = render_signature_lookup(d, function);
+    const auto& schema = *lookup.params.front();
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, lookup));
     if (rows.rows.empty())
         return fail(errc::invalid_argument, "function " + detail::quote_for_message(function) +
                                                 " does not exist in schema " + schema);
@@ -536,29 +381,37 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
 }
 
 result<definition> snapshot(session& s, const definition& schema_source) {
-    definition out;
-    out.name = schema_source.name + " (snapshot)";
-    out.schema = schema_source.schema;
-    BOOST_OUTCOME_TRY(out.base.rows, read_catalog(s, schema_source));
-    BOOST_OUTCOME_TRY(out.base.inventory, read_surface(s, schema_source));
-    BOOST_OUTCOME_TRY(out.configs, read_configs(s, schema_source));
-    out.base.version = "snapshot";
-    for (const auto& row : out.base.rows.rows()) {
-        if (std::find(out.categories.begin(), out.categories.end(), row.category) ==
-            out.categories.end())
-            out.categories.push_back(row.category);
-        for (const auto& f : row.target_functions)
-            if (!out.find_signature(f)) {
-                BOOST_OUTCOME_TRY(auto sig, read_signature(s, schema_source, f));
-                out.signatures.push_back(std::move(sig));
-            }
-        registry_entry entry;
-        entry.command = row.command_name;
-        entry.function = row.target_functions.front();
-        out.registry.push_back(std::move(entry));
+    BOOST_OUTCOME_TRY(auto rows, read_catalog(s, schema_source));
+    BOOST_OUTCOME_TRY(auto inventory, read_surface(s, schema_source));
+    BOOST_OUTCOME_TRY(auto configs, read_configs(s, schema_source));
+    std::vector<signature> signatures;
+    for (const auto& f : snapshot_functions(rows)) {
+        BOOST_OUTCOME_TRY(auto sig, read_signature(s, schema_source, f));
+        signatures.push_back(std::move(sig));
     }
-    BOOST_OUTCOME_TRY(out.validate());
-    return out;
+    return fold_snapshot(schema_source, std::move(rows), std::move(inventory), std::move(configs),
+                         std::move(signatures));
+}
+
+result<bool> table_exists(session& s, std::string_view qualified_table) {
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, render_table_exists(qualified_table)));
+    return rows.text(0, "present") == "t";
+}
+
+result<std::string> apply_seed(session& s, const definition& d, std::string_view version) {
+    BOOST_OUTCOME_TRY(auto seed, render_seed(d, version));
+    transaction_guard guard(s);
+    BOOST_OUTCOME_TRY(auto results, s.run(seed.text()));
+    guard.release();
+    for (const auto& r : results)
+        if (r.command_status.starts_with("INSERT")) return r.command_status;
+    return std::string("INSERT 0 0");
+}
+
+result<void> delete_run(session& s, const definition& d, std::int64_t run_id) {
+    BOOST_OUTCOME_TRY(auto deletion, render_delete_run(d, run_id));
+    BOOST_OUTCOME_TRY(run_statement(s, deletion));
+    return boost::outcome_v2::success();
 }
 
 } // namespace iucore

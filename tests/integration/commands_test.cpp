@@ -493,12 +493,15 @@ TEST_CASE("a governed run is prepared once per session and prepared again when d
         return std::stoi(db.scalar("SELECT count(*) FROM pg_prepared_statements "
                                    "WHERE name LIKE 'iucore_statement_%'"));
     };
+    // The actor and the values change from run to run; the statement's text does not.
+    int run_number = 0;
     const auto dry_run = [&] {
-        auto r = ok(
-            iucore::run_command(db.db(), d, from_event, from_event_tokens("dry_run"), "operator"),
-            "dry run");
+        const auto tokens = from_event_tokens("dry_run", "run-" + std::to_string(++run_number));
+        const auto actor = "operator-" + std::to_string(run_number);
+        auto r = ok(iucore::run_command(db.db(), d, from_event, tokens, actor), "dry run");
         CHECK(r.outcome == run_outcome::ok);
         CHECK(db.run_log_row(r.run_id).outcome == "ok");
+        CHECK(db.run_log_row(r.run_id).actor == actor);
         return r;
     };
     REQUIRE(db.db().prepared_statements() == 0);

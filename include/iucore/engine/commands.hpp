@@ -5,6 +5,7 @@
 
 #include <iucore/engine/session.hpp>
 #include <iucore/plan.hpp>
+#include <iucore/promote.hpp>
 
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ struct run_report {
     std::int64_t run_id = 0; // the run-log row
     gate_decision decision;
     int round_trips = 0;
+    /// The verdict: the function ran (a refusal or an error is a failed run).
+    bool ok() const { return outcome == run_outcome::ok; }
 };
 
 void tag_invoke(json::value_from_tag, json::value& v, const run_report& r);
@@ -59,16 +62,9 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
 
 result<gates_report> gates_live(session& s, const definition& d);
 
-struct promote_options {
-    std::string function;
-    std::string command;
-    std::string category;
-    bool mutating = false;
-    bool reversible = false;
-};
-
 /// Reads FUNCTION's signature from pg_proc and returns the definition with the next migration
-/// appended: the catalog row, the preflight requirement, the signature and registry entry.
+/// appended (the pure promote of promote.hpp): the catalog row, the preflight requirement, the
+/// signature and registry entry.
 result<definition> promote(session& s, const definition& d, const promote_options& options);
 
 /// What promote did: the migration it appended, its derived expectations, the new definition
@@ -79,5 +75,10 @@ struct promote_report {
 };
 
 void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r);
+
+/// promote, then the new definition written to `path` (not written when `path` is empty): what
+/// the CLI and the C ABI do.
+result<promote_report> promote_and_save(session& s, const definition& d,
+                                        const promote_options& options, const std::string& path);
 
 } // namespace iucore

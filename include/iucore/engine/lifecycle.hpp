@@ -11,6 +11,7 @@
 #include <iucore/definition.hpp>
 #include <iucore/engine/reports.hpp>
 #include <iucore/engine/session.hpp>
+#include <iucore/statements.hpp>
 
 #include <functional>
 #include <string>
@@ -49,7 +50,12 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
 result<std::vector<std::pair<std::string, std::int64_t>>>
 count_runs(session& s, const definition& d, const std::vector<std::string>& commands);
 
-/// A text[] parameter in PostgreSQL's array input syntax, every element double-quoted.
-std::string text_array_parameter(const std::vector<std::string>& items);
+/// Whether the table exists (to_regclass).
+result<bool> table_exists(session& s, std::string_view qualified_table);
+/// Runs the seed of `version` (render_seed) in its own transaction; returns its INSERT status
+/// line ("INSERT 0 0" when live already matched).
+result<std::string> apply_seed(session& s, const definition& d, std::string_view version);
+/// Deletes one run-log row by id.
+result<void> delete_run(session& s, const definition& d, std::int64_t run_id);
 
 } // namespace iucore

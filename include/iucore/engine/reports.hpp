@@ -60,6 +60,8 @@ struct apply_report {
     std::string chain_hash;
     std::string message;
     int round_trips = 0;
+    /// The verdict: applied, already applied or would apply; drift fails.
+    bool ok() const { return outcome != apply_outcome::drift; }
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const apply_report& r) {
@@ -151,6 +153,8 @@ struct diff_report {
     std::size_t expected_rows = 0;
     std::size_t live_rows = 0;
     catalog_diff differences;
+    /// The verdict: live equals the SSOT row by row.
+    bool ok() const { return differences.empty(); }
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const diff_report& r) {
@@ -166,6 +170,8 @@ struct surface_report {
     surface expected;
     surface live;
     std::vector<surface_difference> differences;
+    /// The verdict: every kind counts what the definition says.
+    bool ok() const { return differences.empty(); }
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const surface_report& r) {
@@ -174,12 +180,18 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const surface_repor
          {"expected", json::value_from(r.expected, v.storage())},
          {"live", json::value_from(r.live, v.storage())},
          {"differences", json::value_from(r.differences, v.storage())},
-         {"ok", r.differences.empty()}};
+         {"ok", r.ok()}};
 }
 
 struct status_report {
     std::vector<migration_status> migrations;
     bool ledger_exists = false;
+    /// The verdict: no migration drifted (pending and unknown ones are reported, not failed).
+    bool ok() const {
+        for (const auto& m : migrations)
+            if (m.state == migration_state::drifted) return false;
+        return true;
+    }
 };
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const status_report& r) {

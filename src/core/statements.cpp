@@ -1,0 +1,379 @@
+// The engine's SQL, rendered from the definition: see statements.hpp.
+
+#include <iucore/detail/sha256.hpp>
+#include <iucore/detail/sql_quoter.hpp>
+#include <iucore/statements.hpp>
+
+#include <cstdlib>
+
+namespace iucore {
+
+namespace {
+
+using detail::sql_quoter;
+
+/// How apply and rollback open their transaction. JIT compilation is off inside it: the checks
+/// run over a catalog of a few rows, but the planner's estimates for a small, never-analysed
+/// table can put a verification DO block over jit_above_cost, and compiling it then costs about
+/// 25 ms, several times the whole migration (tests/bench: apply 034 took 46 ms with JIT, 8 ms
+/// without). SET LOCAL ends with the transaction.
+constexpr std::string_view begin_sql = "BEGIN;\nSET LOCAL jit = off;\n";
+
+std::string lock_sql(const definition& d) {
+    return "SELECT pg_advisory_xact_lock(" + advisory_lock_key(d) + ");\n";
+}
+
+std::string str(std::string_view s) {
+    return std::string(s);
+}
+
+/// The spellings PostgreSQL reads as boolean true, as a text[] parameter.
+const std::string& true_spellings_parameter() {
+    static const std::string text = [] {
+        return text_array_parameter({pg_true_spellings.begin(), pg_true_spellings.end()});
+    }();
+    return text;
+}
+
+} // namespace
+
+std::string_view catalog_key_column() {
+    return catalog_columns.front().name;
+}
+
+std::string text_array_parameter(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += i ? ",\"" : "\"";
+        for (char c : items[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+result<call_sql> render_call(const definition& d, const command_binding& b,
+                             const bound_arguments& args, int first_param) {
+    sql_quoter q;
+    const std::string_view table = d.schema.catalog.table;
+    const auto dot = table.find('.');
+    call_sql out;
+    auto& call = out.call;
+    call.reserve(64 + 48 * args.values.size()); // built by appending: explain's hot path
+    q.append_ident(call, dot == std::string_view::npos ? "public" : table.substr(0, dot));
+    call += '.';
+    q.append_ident(call, b.sig->name);
+    call += '(';
+    out.params.reserve(args.values.size());
+    int n = first_param;
+    for (const auto& a : args.values) {
+        if (n != first_param) call += ", ";
+        q.append_ident(call, a.name);
+        call += " => $";
+        call += std::to_string(n++);
+        call += "::";
+        call += name(a.type);
+        out.params.push_back(a.value);
+    }
+    call += ')';
+    BOOST_OUTCOME_TRY(q.status());
+    return out;
+}
+
+std::string run_arguments_json(const bound_arguments& args) {
+    json::object o;
+    for (const auto& a : args.values)
+        o[a.name] = a.value;
+    return json::serialize(o);
+}
+
+result<statement> render_governed_run(const definition& d, const command_binding& b,
+                                      const bound_arguments& args, std::string_view actor) {
+    const auto& c = d.schema.configs;
+    sql_quoter q;
+    const auto catalog = q.table(d.schema.catalog.table);
+    const auto key_column = q.ident(catalog_key_column());
+    const auto run_log = q.table(d.schema.run_log.table);
+    const auto run_column = q.ident(d.schema.run_log.command_column);
+    const auto config_table = q.table(c.table);
+    const auto key = q.ident(c.key_column), value = q.ident(c.value_column),
+               type = q.ident(c.type_column);
+    namespace col = run_log_columns;
+    const auto id = q.ident(col::id), outcome = q.ident(col::outcome),
+               result_column = q.ident(col::result);
+    const auto log_columns = run_column + ", " + q.ident(col::actor) + ", " + q.ident(col::args) +
+                             ", " + q.ident(col::mode) + ", " + outcome + ", " + result_column +
+                             ", " + q.ident(col::duration_ms);
+    BOOST_OUTCOME_TRY(q.status());
+    constexpr int fixed_params = 7;
+    BOOST_OUTCOME_TRY(auto call, render_call(d, b, args, fixed_params + 1));
+    const bool defined_governed = d.ssot_row(b.entry->command) != nullptr;
+    std::vector<std::string> gate_configs;
+    for (const auto& g : d.gates.applying(b.entry->command, args.selected))
+        gate_configs.push_back(g.config);
+
+    // A NULL config value makes its comparison NULL, which bool_and would skip: the inner
+    // coalesce counts it as closed (fail closed, as evaluate_boolean does).
+    // One statement: the INSERT takes the run log's ROW EXCLUSIVE lock at the start, then the
+    // catalog row is read FOR KEY SHARE (lock order: run log, then catalog rows; see
+    // lifecycle.hpp). The function is called only when governed and every gate is open.
+    statement out;
+    out.text =
+        "WITH governed AS (\n"
+        "  SELECT $7::boolean AND EXISTS (SELECT 1 FROM " +
+        catalog + " c WHERE c." + key_column +
+        " = $1 FOR KEY SHARE) AS live_row),\n"
+        "gate_configs AS (\n"
+        "  SELECT k.key, g." +
+        value + " AS value, g." + type + " AS type, g." + key +
+        " IS NOT NULL AS found\n"
+        "    FROM unnest($2::text[]) AS k(key) LEFT JOIN " +
+        config_table + " g ON g." + key +
+        " = k.key),\n"
+        "decision AS (\n"
+        "  SELECT (SELECT live_row FROM governed) AS governed,\n"
+        "         coalesce(bool_and(coalesce(gc.found AND gc.type = 'boolean' AND\n"
+        "                  lower(btrim(gc.value, E' \\t\\n\\r\\f\\v')) = ANY ($3::text[]), "
+        "false)),\n"
+        "                  true) AS open,\n"
+        "         coalesce(json_agg(json_build_object('key', gc.key, 'value', gc.value, 'type', "
+        "gc.type, 'found', gc.found)), '[]'::json)::text AS configs\n"
+        "    FROM gate_configs gc),\n"
+        "called AS (\n"
+        "  SELECT x.result, clock_timestamp() AS finished\n"
+        "    FROM (SELECT to_jsonb(" +
+        call.call +
+        ") AS result FROM decision WHERE governed AND open) x),\n"
+        "logged AS (\n"
+        "  INSERT INTO " +
+        run_log + " (" + log_columns +
+        ")\n"
+        "  SELECT $1, $4, $5::jsonb, $6,\n"
+        "         CASE WHEN d.governed AND d.open THEN 'ok' ELSE 'refused' END,\n"
+        "         (SELECT result FROM called),\n"
+        "         1000 * extract(epoch FROM coalesce((SELECT finished FROM called), "
+        "clock_timestamp()) - statement_timestamp())\n"
+        "    FROM decision d\n"
+        "  RETURNING " +
+        id + " AS id, " + outcome +
+        " AS outcome)\n"
+        "SELECT l.id, l.outcome, d.governed, d.open, d.configs, (SELECT result FROM called)::text "
+        "AS result\n"
+        "  FROM logged l, decision d";
+    out.params.reserve(fixed_params + call.params.size());
+    out.params = {b.entry->command,
+                  text_array_parameter(gate_configs),
+                  true_spellings_parameter(),
+                  std::string(actor),
+                  run_arguments_json(args),
+                  std::string(name(args.selected)),
+                  defined_governed ? "true" : "false"};
+    for (auto& p : call.params)
+        out.params.emplace_back(std::move(p));
+    return out;
+}
+
+result<statement> render_failed_run_log(const definition& d, const command_binding& b,
+                                        const bound_arguments& args, std::string_view actor,
+                                        std::string_view error_message) {
+    sql_quoter q;
+    namespace col = run_log_columns;
+    const auto catalog = q.table(d.schema.catalog.table);
+    const auto key_column = q.ident(catalog_key_column());
+    const auto run_log = q.table(d.schema.run_log.table);
+    const auto columns = q.ident(d.schema.run_log.command_column) + ", " + q.ident(col::actor) +
+                         ", " + q.ident(col::args) + ", " + q.ident(col::mode) + ", " +
+                         q.ident(col::outcome) + ", " + q.ident(col::result);
+    const auto returning =
+        " RETURNING " + q.ident(col::id) + " AS id, " + q.ident(col::outcome) + " AS outcome";
+    BOOST_OUTCOME_TRY(q.status());
+    json::object error{{"error", error_message}};
+    return statement{"INSERT INTO " + run_log + " (" + columns +
+                         ") SELECT $1::text, $2::text, $3::jsonb, $4::text, CASE WHEN EXISTS "
+                         "(SELECT 1 FROM " +
+                         catalog + " c WHERE c." + key_column +
+                         " = $1::text FOR KEY SHARE) THEN 'error' ELSE 'refused' END, $5::jsonb" +
+                         returning,
+                     {b.entry->command, std::string(actor), run_arguments_json(args),
+                      std::string(name(args.selected)), json::serialize(error)}};
+}
+
+std::string advisory_lock_key(const definition& d) {
+    auto hex = detail::sha256_hex("iucore ledger " + d.schema.ledger.table).substr(0, 15);
+    return std::to_string(std::strtoll(hex.c_str(), nullptr, 16));
+}
+
+result<statement> render_ledger_rows(const definition& d) {
+    sql_quoter q;
+    namespace col = ledger_columns;
+    auto text = "SELECT " + q.ident(col::migration_id) + " AS migration_id, " +
+                q.ident(col::position) + " AS position, " + q.ident(col::checksum) +
+                " AS checksum, " + q.ident(col::checksum_algorithm) + " AS checksum_algorithm, " +
+                q.ident(col::chain_hash) + " AS chain_hash, " + q.ident(col::applied_by) +
+                " AS applied_by, " + q.ident(col::applied_at) + "::text AS applied_at FROM " +
+                q.table(d.schema.ledger.table) + " ORDER BY " + q.ident(col::position);
+    BOOST_OUTCOME_TRY(q.status());
+    return statement{std::move(text), {}};
+}
+
+result<std::string> render_apply_opening(const definition& d) {
+    BOOST_OUTCOME_TRY(auto ddl, render_ledger_ddl(d));
+    BOOST_OUTCOME_TRY(auto rows, render_ledger_rows(d));
+    return std::string(begin_sql) + lock_sql(d) + ddl + "\n" + rows.text + ";";
+}
+
+result<std::string> render_apply_closing(const definition& d, const rendered_sql& forward,
+                                         const ledger_entry& entry, std::string_view applied_by,
+                                         bool dry_run) {
+    sql_quoter q;
+    namespace col = ledger_columns;
+    const auto ledger_insert =
+        "INSERT INTO " + q.table(d.schema.ledger.table) + " (" + q.ident(col::migration_id) + ", " +
+        q.ident(col::position) + ", " + q.ident(col::checksum) + ", " +
+        q.ident(col::checksum_algorithm) + ", " + q.ident(col::chain_hash) + ", " +
+        q.ident(col::applied_by) + ", " + q.ident(col::report) + ")\nSELECT " +
+        q.lit(entry.migration_id) + ", " + std::to_string(entry.position) + ", " +
+        q.lit(entry.checksum) + ", " + q.lit(entry.checksum_algorithm) + ", " +
+        q.lit(entry.chain_hash) + ", " +
+        (applied_by.empty() ? std::string("current_user") : q.lit(applied_by)) +
+        ", jsonb_build_object('catalog_rows', count(*)) FROM " + q.table(d.schema.catalog.table) +
+        ";\n";
+    BOOST_OUTCOME_TRY(q.status());
+    return forward.body() + ledger_insert + (dry_run ? "ROLLBACK;" : "COMMIT;");
+}
+
+result<std::string> render_rollback_transaction(const definition& d, const rendered_sql& script) {
+    return std::string(begin_sql) + lock_sql(d) + script.body() + "COMMIT;";
+}
+
+statement render_table_exists(std::string_view qualified_table) {
+    return {"SELECT to_regclass($1) IS NOT NULL AS present", {str(qualified_table)}};
+}
+
+result<statement> render_catalog_count(const definition& d) {
+    BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.catalog.table));
+    return statement{"SELECT count(*) AS n FROM " + table, {}};
+}
+
+result<statement> render_run_counts(const definition& d, const std::vector<std::string>& commands) {
+    BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.run_log.table));
+    BOOST_OUTCOME_TRY(auto column, quote_identifier(d.schema.run_log.command_column));
+    return statement{"SELECT " + column + " AS command, count(*) AS runs FROM " + table +
+                         " WHERE " + column + " = ANY ($1::text[]) GROUP BY 1 ORDER BY 1",
+                     {text_array_parameter(commands)}};
+}
+
+result<statement> render_delete_run(const definition& d, std::int64_t run_id) {
+    BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.run_log.table));
+    BOOST_OUTCOME_TRY(auto id, quote_identifier(run_log_columns::id));
+    return statement{"DELETE FROM " + table + " WHERE " + id + " = $1::bigint",
+                     {std::to_string(run_id)}};
+}
+
+result<statement> render_catalog_rows(const definition& d) {
+    sql_quoter q;
+    std::string columns;
+    for (std::size_t i = 0; i < catalog_columns.size(); ++i) {
+        if (i) columns += ", ";
+        const auto column = q.ident(catalog_columns[i].name);
+        // The last column (target_functions) is the one array: it travels as JSON text, which
+        // the reader parses without a second grammar.
+        columns += i + 1 == catalog_columns.size()
+                       ? "array_to_json(" + column + ")::text AS " + column
+                       : column;
+    }
+    auto text = "SELECT " + columns + " FROM " + q.table(d.schema.catalog.table) + " ORDER BY " +
+                q.ident(catalog_key_column());
+    BOOST_OUTCOME_TRY(q.status());
+    return statement{std::move(text), {}};
+}
+
+result<statement> render_surface_counts(const definition& d) {
+    statement out;
+    out.text = "SELECT ";
+    out.params.emplace_back(text_array_parameter(d.schema.surface.schemas));
+    for (auto kind : all_surface_kinds) {
+        auto it = d.schema.surface.kinds.find(kind);
+        if (it == d.schema.surface.kinds.end())
+            return fail(errc::invalid_definition, "$.schema.surface." + std::string(name(kind)) +
+                                                      ": no rule to count this kind");
+        const auto& rule = it->second;
+        std::string count;
+        if (!rule.registry.empty()) {
+            BOOST_OUTCOME_TRY(auto table, quote_qualified_name(rule.registry));
+            count = "(SELECT count(*) FROM " + table + ")";
+        } else {
+            out.params.emplace_back(text_array_parameter(rule.names_like));
+            const auto like = "$" + std::to_string(out.params.size()) + "::text[]";
+            const std::string ns = " JOIN pg_catalog.pg_namespace n ON n.oid = ";
+            if (kind == surface_kind::function)
+                count = "(SELECT count(*) FROM pg_catalog.pg_proc p" + ns +
+                        "p.pronamespace WHERE n.nspname = ANY ($1::text[]) AND p.prokind = 'f' "
+                        "AND p.proname LIKE ANY (" +
+                        like + "))";
+            else if (kind == surface_kind::trigger)
+                count = "(SELECT count(*) FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c "
+                        "ON c.oid = t.tgrelid" +
+                        ns +
+                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal "
+                        "AND t.tgname LIKE ANY (" +
+                        like + "))";
+            else
+                count = "(SELECT count(*) FROM pg_catalog.pg_class c" + ns +
+                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN " +
+                        (kind == surface_kind::view ? "('v', 'm')" : "('r', 'p')") +
+                        " AND c.relname LIKE ANY (" + like + "))";
+        }
+        out.text +=
+            (kind == surface_kind::table ? "" : ", ") + count + " AS " + std::string(name(kind));
+    }
+    return out;
+}
+
+result<statement> render_configs(const definition& d) {
+    const auto& c = d.schema.configs;
+    sql_quoter q;
+    auto text = "SELECT " + q.ident(c.key_column) + " AS key, " + q.ident(c.value_column) +
+                " AS value, " + q.ident(c.type_column) + " AS type FROM " + q.table(c.table) +
+                " ORDER BY 1";
+    BOOST_OUTCOME_TRY(q.status());
+    return statement{std::move(text), {}};
+}
+
+statement render_signature_lookup(const definition& d, std::string_view function) {
+    const auto& table = d.schema.catalog.table;
+    const auto schema = table.find('.') == std::string::npos ? std::string("public")
+                                                             : table.substr(0, table.find('.'));
+    return {"SELECT p.proname, array_to_json(coalesce(p.proargnames, ARRAY[]::text[]))::text AS "
+            "names,"
+            " array_to_json(ARRAY(SELECT format_type(a.t, NULL) FROM unnest(p.proargtypes) WITH "
+            "ORDINALITY AS a(t, i) ORDER BY a.i))::text AS types, p.pronargdefaults AS defaults,"
+            " format_type(p.prorettype, NULL) AS returns, p.proargmodes IS NOT NULL AS has_modes"
+            " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f'",
+            {schema, str(function)}};
+}
+
+std::string render_verification(const std::vector<sql_check>& checks, bool own_transaction) {
+    // verify's one statement holds the whole expected catalog as a VALUES literal. With parallel
+    // workers the server serialises that plan once per worker, and JIT compiles it: at 100,000
+    // rows that was most of 2.3 s (tests/bench/RESULTS.md); and the default work_mem (4 MB)
+    // splits the hash of 100,000 expected rows into batches on disk. Outside a transaction it
+    // runs in a read-only one of its own with parallelism and JIT off and room for that hash, in
+    // the same round trip; inside a caller's transaction SET LOCAL would outlive verify, so there
+    // it runs as it is.
+    std::string sql = own_transaction ? "BEGIN READ ONLY;\nSET LOCAL jit = off;\n"
+                                        "SET LOCAL max_parallel_workers_per_gather = 0;\n"
+                                        "SET LOCAL work_mem = '64MB';\n"
+                                      : "";
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+        if (i > 0) sql += "\nUNION ALL\n";
+        checks[i].append_report_sql(sql);
+    }
+    if (own_transaction) sql += ";\nCOMMIT;";
+    return sql;
+}
+
+} // namespace iucore

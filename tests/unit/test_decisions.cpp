@@ -1,0 +1,218 @@
+// The core's decisions, without a server: apply's plan from the ledger, promote, snapshot's
+// fold, each report's verdict, and the run log's actor rule.
+
+#include <iucore/actor.hpp>
+#include <iucore/apply_plan.hpp>
+#include <iucore/engine/commands.hpp>
+#include <iucore/engine/reports.hpp>
+#include <iucore/promote.hpp>
+#include <iucore/snapshot.hpp>
+
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+#include <string>
+#include <vector>
+
+using iucore::apply_step;
+using iucore::definition;
+using iucore::errc;
+using iucore::ledger_entry;
+
+namespace {
+
+definition example() {
+    auto d = iucore::parse_definition(iucore_test::example_definition_text(), "iu_core.json");
+    REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
+    return std::move(d).value();
+}
+
+template <class T>
+T must(iucore::result<T> r) {
+    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
+    return std::move(r).value();
+}
+
+template <class T>
+errc code(const iucore::result<T>& r) {
+    REQUIRE_FALSE(r.has_value());
+    return iucore::code_of(r.error());
+}
+
+iucore::signature new_function() {
+    iucore::signature sig;
+    sig.name = "fn_iu_widget_count";
+    sig.parameters = {{"collection_id", iucore::pg_type::uuid, false}};
+    sig.returns = iucore::pg_type::jsonb;
+    return sig;
+}
+
+iucore::promote_options widget_options() {
+    iucore::promote_options o;
+    o.function = "fn_iu_widget_count";
+    o.command = "dot_iu_widget_count";
+    o.category = "inspect";
+    return o;
+}
+
+/// The ledger as the database would hold it after applying every expected entry.
+std::vector<ledger_entry> applied(std::vector<ledger_entry> entries) {
+    for (auto& e : entries) {
+        e.applied_by = "tester";
+        e.applied_at = "2026-01-01 00:00:00+00";
+    }
+    return entries;
+}
+
+} // namespace
+
+TEST_CASE("apply's plan: run, already applied, drift, a missing requirement") {
+    const auto d = example();
+    const auto expected = must(iucore::expected_ledger(d));
+
+    const auto fresh = must(iucore::plan_apply(d, "034", expected, {}));
+    CHECK(fresh.step == apply_step::run);
+    CHECK(fresh.entry == expected.front());
+
+    const auto again = must(iucore::plan_apply(d, "034", expected, applied(expected)));
+    CHECK(again.step == apply_step::already_applied);
+    CHECK(again.message.find("already applied (at 2026-01-01") != std::string::npos);
+    CHECK(again.message.find("by tester") != std::string::npos);
+
+    auto edited = applied(expected);
+    edited.front().checksum = std::string(64, '0');
+    const auto drifted = must(iucore::plan_apply(d, "034", expected, edited));
+    CHECK(drifted.step == apply_step::drift);
+    CHECK(drifted.message.find("migration 034 drifted") != std::string::npos);
+
+    // 035 (promoted) requires 034: refused while 034 is pending, run once it is applied; a
+    // drifted 034 stops 035 too.
+    const auto promoted = must(iucore::promote(d, widget_options(), new_function()));
+    const auto chain = must(iucore::expected_ledger(promoted));
+    CHECK(code(iucore::plan_apply(promoted, "035", chain, {})) == errc::refused);
+    auto with_034 = applied({chain.front()});
+    CHECK(must(iucore::plan_apply(promoted, "035", chain, with_034)).step == apply_step::run);
+    with_034.front().chain_hash = "x";
+    CHECK(must(iucore::plan_apply(promoted, "035", chain, with_034)).step == apply_step::drift);
+    CHECK(code(iucore::plan_apply(d, "999", expected, {})) == errc::invalid_argument);
+}
+
+TEST_CASE("promote: the next migration, its row, requirement, signature and registry entry") {
+    const auto d = example();
+    CHECK(iucore::next_migration_id(d) == "035");
+    const auto out = must(iucore::promote(d, widget_options(), new_function()));
+    REQUIRE(out.migrations.size() == d.migrations.size() + 1);
+    const auto& m = out.migrations.back();
+    CHECK(m.id == "035");
+    CHECK(m.slug == "promote_widget_count");
+    CHECK(m.requires_migrations == std::vector<std::string>{"034"});
+    REQUIRE(m.requires_functions.size() == 1);
+    CHECK(m.requires_functions.front() == new_function());
+    REQUIRE(m.adds.size() == 1);
+    CHECK(m.adds.front().command_name == "dot_iu_widget_count");
+    CHECK(m.adds.front().target_functions == std::vector<std::string>{"fn_iu_widget_count"});
+    CHECK(out.find_signature("fn_iu_widget_count") != nullptr);
+    REQUIRE(out.find_entry("dot_iu_widget_count") != nullptr);
+    CHECK(out.find_entry("dot_iu_widget_count")->function == "fn_iu_widget_count");
+    CHECK(iucore::next_migration_id(out) == "036");
+
+    auto governed = widget_options();
+    governed.command = "dot_iu_auto_instantiate_from_event";
+    CHECK(code(iucore::promote(d, governed, new_function())) == errc::invalid_argument);
+    auto unprefixed = widget_options();
+    unprefixed.command = "widget_count";
+    CHECK(code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
+    unprefixed.command = "dot_iu_";
+    CHECK(code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
+    // A known function whose live signature differs is refused.
+    auto changed = *d.find_signature("fn_iu_auto_instantiate_from_event");
+    changed.parameters.pop_back();
+    auto options = widget_options();
+    options.function = changed.name;
+    CHECK(code(iucore::promote(d, options, changed)) == errc::invalid_argument);
+
+    CHECK(iucore::check_promote(d, widget_options()).has_value());
+    auto unknown_category = widget_options();
+    unknown_category.category = "nope";
+    const auto refused = iucore::check_promote(d, unknown_category);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().message.find("is not a category") != std::string::npos);
+}
+
+TEST_CASE("snapshot's fold: live rows, surface and configs become a definition") {
+    const auto d = example();
+    const auto rows = d.ssot();
+    const auto functions = iucore::snapshot_functions(rows);
+    CHECK(functions.size() == rows.distinct_targets());
+    std::vector<iucore::signature> signatures;
+    for (const auto& f : functions)
+        signatures.push_back(*d.find_signature(f));
+    const auto inventory = must(d.surface_at(d.latest_version()));
+    const auto out = must(iucore::fold_snapshot(d, rows, inventory, d.configs, signatures));
+    CHECK(out.name == d.name + " (snapshot)");
+    CHECK(out.base.version == "snapshot");
+    CHECK(out.latest_version() == "snapshot");
+    CHECK(out.schema == d.schema);
+    CHECK(out.base.rows.size() == rows.size());
+    CHECK(out.registry.size() == rows.size());
+    CHECK(out.signatures.size() == functions.size());
+    for (const auto& row : rows.rows()) {
+        REQUIRE(out.find_entry(row.command_name) != nullptr);
+        CHECK(out.find_entry(row.command_name)->function == row.target_functions.front());
+        CHECK(std::find(out.categories.begin(), out.categories.end(), row.category) !=
+              out.categories.end());
+    }
+    // A signature the rows need but the snapshot did not read fails validation.
+    signatures.pop_back();
+    CHECK_FALSE(iucore::fold_snapshot(d, rows, inventory, d.configs, signatures).has_value());
+}
+
+TEST_CASE("each report carries its verdict") {
+    iucore::status_report status;
+    CHECK(status.ok());
+    status.migrations.push_back({"034", iucore::migration_state::pending, "", "", "", "", ""});
+    status.migrations.push_back({"x", iucore::migration_state::unknown, "", "", "", "", ""});
+    CHECK(status.ok());
+    status.migrations.push_back({"035", iucore::migration_state::drifted, "", "", "", "", ""});
+    CHECK_FALSE(status.ok());
+
+    iucore::diff_report diff;
+    CHECK(diff.ok());
+    diff.differences.missing.push_back({});
+    CHECK_FALSE(diff.ok());
+
+    iucore::surface_report surface;
+    CHECK(surface.ok());
+    surface.differences.push_back({});
+    CHECK_FALSE(surface.ok());
+    CHECK(boost::json::value_from(surface).at("ok") == false);
+
+    iucore::apply_report applied;
+    for (auto outcome : {iucore::apply_outcome::applied, iucore::apply_outcome::already_applied,
+                         iucore::apply_outcome::would_apply}) {
+        applied.outcome = outcome;
+        CHECK(applied.ok());
+    }
+    applied.outcome = iucore::apply_outcome::drift;
+    CHECK_FALSE(applied.ok());
+
+    iucore::run_report run;
+    for (auto outcome : {iucore::run_outcome::refused, iucore::run_outcome::error})
+        CHECK_FALSE((run.outcome = outcome, run.ok()));
+    run.outcome = iucore::run_outcome::ok;
+    CHECK(run.ok());
+}
+
+TEST_CASE("the run log's actor: --actor, an actor= argument, $IUCORE_ACTOR, $USER, iucore") {
+    using iucore::run_actor;
+    const std::vector<std::string> with_actor{"a=1", "actor=", "actor=operator", "actor=second"};
+    CHECK(run_actor("cli", with_actor, "env", "user") == "cli");
+    CHECK(run_actor("", with_actor, "env", "user") == "operator"); // an empty actor= is skipped
+    CHECK(run_actor("", {"a=1"}, "env", "user") == "env");
+    CHECK(run_actor("", {}, "", "user") == "user");
+    CHECK(run_actor("", {}, std::nullopt, "user") == "user");
+    CHECK(run_actor("", {}, std::nullopt, "") == "iucore");
+    CHECK(run_actor("", {}, std::nullopt, std::nullopt) == "iucore");
+    CHECK(run_actor("", {"xactor=no"}, std::nullopt, std::nullopt) == "iucore");
+}

@@ -1,0 +1,210 @@
+// The engine's SQL rendered by the core (statements.hpp): every value a $n parameter, every
+// name from the schema model, and the governed run's text the same from run to run.
+
+#include <iucore/plan.hpp>
+#include <iucore/statements.hpp>
+
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+using iucore::definition;
+using iucore::statement;
+namespace json = boost::json;
+
+namespace {
+
+definition example() {
+    auto d = iucore::parse_definition(iucore_test::example_definition_text(), "iu_core.json");
+    REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
+    return std::move(d).value();
+}
+
+template <class T>
+T must(iucore::result<T> r) {
+    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
+    return std::move(r).value();
+}
+
+bool contains(std::string_view text, std::string_view needle) {
+    return text.find(needle) != std::string_view::npos;
+}
+
+constexpr std::string_view from_event = "dot_iu_auto_instantiate_from_event";
+
+std::vector<std::string> tokens(const std::string& suffix) {
+    return {"event_id=6f1c1b9e-9a6e-4c55-9a53-2b0f3c0d7a11",
+            "event_type=template.instance_auto_composed",
+            "template_collection_id=0b4e7f52-3f0d-4a47-8f0e-5d7f2c9a1e33",
+            "instance_key_suffix=" + suffix,
+            "emit_mode=dry_run",
+            "actor=operator",
+            "note=trial run"};
+}
+
+statement governed_run(const definition& d, const std::vector<std::string>& t,
+                       std::string_view actor) {
+    const auto binding = must(iucore::bind_command(d, from_event));
+    const auto args = must(iucore::parse_arguments(binding, t));
+    return must(iucore::render_governed_run(d, binding, args, actor));
+}
+
+} // namespace
+
+TEST_CASE("the governed run: values only as parameters, the same text from run to run") {
+    const auto d = example();
+    const auto first = governed_run(d, tokens("x-1"), "alice");
+    const auto second = governed_run(d, tokens("y-'2\\"), "bob'; DROP TABLE x; --");
+    // The prepared statement is found by its text: values and actor must not change it.
+    CHECK(first.text == second.text);
+    CHECK_FALSE(contains(first.text, "alice"));
+    CHECK_FALSE(contains(second.text, "bob"));
+    CHECK_FALSE(contains(first.text, "x-1"));
+    CHECK_FALSE(contains(first.text, "6f1c1b9e"));
+    // 7 fixed parameters, then one per argument.
+    REQUIRE(first.params.size() == 7 + 7);
+    CHECK(first.params[0] == std::string(from_event));
+    CHECK(first.params[3] == std::string("alice"));
+    CHECK(second.params[3] == std::string("bob'; DROP TABLE x; --"));
+    CHECK(first.params[5] == std::string("dry_run"));
+    CHECK(first.params[6] == std::string("true")); // governed in the definition
+    CHECK(contains(first.text, "$14::text"));
+    CHECK_FALSE(contains(first.text, "$15"));
+    CHECK(contains(first.text, "c.command_name = $1 FOR KEY SHARE"));
+    CHECK(contains(first.text, "INSERT INTO public.dot_iu_command_run (command_name, actor"));
+}
+
+TEST_CASE("the governed run names every table and column from the schema model") {
+    auto d = example();
+    d.schema.run_log.table = "audit.runs";
+    d.schema.run_log.command_column = "Command";
+    d.schema.configs.table = "cfg.settings";
+    d.schema.configs.key_column = "k";
+    d.schema.configs.value_column = "v";
+    d.schema.configs.type_column = "t";
+    const auto run = governed_run(d, tokens("a"), "op");
+    CHECK(contains(run.text, "INSERT INTO audit.runs (\"Command\", actor"));
+    CHECK(contains(run.text, "LEFT JOIN cfg.settings g ON g.k = k.key"));
+    CHECK(contains(run.text, "g.v AS value, g.t AS type"));
+    CHECK_FALSE(contains(run.text, "dot_iu_command_run"));
+    CHECK_FALSE(contains(run.text, "config_key"));
+
+    const auto binding = must(iucore::bind_command(d, from_event));
+    const auto args = must(iucore::parse_arguments(binding, tokens("a")));
+    const auto failed = must(iucore::render_failed_run_log(d, binding, args, "op", "boom 'x'"));
+    CHECK(contains(failed.text, "INSERT INTO audit.runs (\"Command\", actor"));
+    CHECK_FALSE(contains(failed.text, "boom"));
+    REQUIRE(failed.params.size() == 5);
+    CHECK(json::parse(*failed.params[4]).at("error") == "boom 'x'");
+
+    const auto counts = must(iucore::render_run_counts(d, {"a\"b", "c"}));
+    CHECK(contains(counts.text, "FROM audit.runs WHERE \"Command\" = ANY ($1::text[])"));
+    CHECK(counts.params.at(0) == std::string(R"({"a\"b","c"})"));
+
+    const auto deletion = must(iucore::render_delete_run(d, 42));
+    CHECK(deletion.text == "DELETE FROM audit.runs WHERE id = $1::bigint");
+    CHECK(deletion.params.at(0) == std::string("42"));
+
+    const auto configs = must(iucore::render_configs(d));
+    CHECK(configs.text == "SELECT k AS key, v AS value, t AS type FROM cfg.settings ORDER BY 1");
+}
+
+TEST_CASE("no statement outside the schema model types the catalog's key column") {
+    auto d = example();
+    CHECK(iucore::catalog_key_column() == "command_name");
+    const auto rows = must(iucore::render_catalog_rows(d));
+    CHECK(rows.text == "SELECT command_name, category, mutating, reversible, "
+                       "array_to_json(target_functions)::text AS target_functions FROM "
+                       "public.dot_iu_command_catalog ORDER BY command_name");
+    d.schema.catalog.table = "a.b.c";
+    CHECK_FALSE(iucore::render_catalog_rows(d).has_value()); // not a table name: refused
+    d.schema.catalog.table = "ops.Catalog";
+    CHECK(contains(must(iucore::render_catalog_count(d)).text, "FROM ops.\"Catalog\""));
+}
+
+TEST_CASE("apply's two round trips: the lock, the ledger, its row and the end") {
+    auto d = example();
+    const auto opening = must(iucore::render_apply_opening(d));
+    CHECK(opening.starts_with("BEGIN;\nSET LOCAL jit = off;\nSELECT pg_advisory_xact_lock(" +
+                              iucore::advisory_lock_key(d) + ");\n"));
+    CHECK(contains(opening, "CREATE TABLE IF NOT EXISTS public.iucore_migration_ledger"));
+    CHECK(opening.ends_with("FROM public.iucore_migration_ledger ORDER BY \"position\";"));
+
+    const auto forward = must(iucore::render_forward(d, "034"));
+    const auto expected = must(iucore::expected_ledger(d));
+    const auto& entry = expected.front();
+    const auto closing = must(iucore::render_apply_closing(d, forward, entry, "", false));
+    CHECK(closing.starts_with(forward.body()));
+    CHECK(closing.ends_with("COMMIT;"));
+    CHECK(contains(closing, "INSERT INTO public.iucore_migration_ledger (migration_id"));
+    CHECK(contains(closing, "'" + entry.checksum + "'"));
+    CHECK(contains(closing, "'" + entry.chain_hash + "'"));
+    CHECK(contains(closing, ", current_user, "));
+    const auto dry = must(iucore::render_apply_closing(d, forward, entry, "o'brien\\x", true));
+    CHECK(dry.ends_with("ROLLBACK;"));
+    CHECK(contains(dry, "E'o''brien\\\\x'"));
+    CHECK_FALSE(
+        iucore::render_apply_closing(d, forward, entry, std::string("a\0b", 3), false).has_value());
+
+    const auto rollback = must(iucore::render_rollback(d, "034"));
+    const auto transaction = must(iucore::render_rollback_transaction(d, rollback));
+    CHECK(transaction.starts_with(opening.substr(0, opening.find("CREATE"))));
+    CHECK(transaction.ends_with(rollback.body() + "COMMIT;"));
+}
+
+TEST_CASE("the advisory lock key is stable per ledger table") {
+    auto d = example();
+    const auto key = iucore::advisory_lock_key(d);
+    CHECK(key == iucore::advisory_lock_key(example()));
+    CHECK(key.find_first_not_of("0123456789") == std::string::npos);
+    d.schema.ledger.table = "other.ledger";
+    CHECK(iucore::advisory_lock_key(d) != key);
+}
+
+TEST_CASE("introspection: surface counts, signature lookup, table presence, verification") {
+    auto d = example();
+    const auto surface = must(iucore::render_surface_counts(d));
+    CHECK(surface.text.starts_with("SELECT "));
+    CHECK(surface.params.at(0) == std::string("{\"public\"}"));
+    for (auto kind : iucore::all_surface_kinds)
+        CHECK(contains(surface.text, " AS " + std::string(iucore::name(kind))));
+    d.schema.surface.kinds.erase(iucore::surface_kind::trigger);
+    CHECK_FALSE(iucore::render_surface_counts(d).has_value());
+
+    const auto lookup = iucore::render_signature_lookup(example(), "fn_x'y");
+    CHECK(lookup.params.at(0) == std::string("public"));
+    CHECK(lookup.params.at(1) == std::string("fn_x'y"));
+    CHECK_FALSE(contains(lookup.text, "fn_x"));
+
+    const auto present = iucore::render_table_exists("a.b");
+    CHECK(present.text == "SELECT to_regclass($1) IS NOT NULL AS present");
+    CHECK(present.params.at(0) == std::string("a.b"));
+
+    const auto checks = must(iucore::render_version_checks(example(), "034"));
+    const auto own = iucore::render_verification(checks, true);
+    CHECK(own.starts_with("BEGIN READ ONLY;"));
+    CHECK(own.ends_with(";\nCOMMIT;"));
+    const auto inside = iucore::render_verification(checks, false);
+    CHECK(inside.starts_with("SELECT "));
+    CHECK(contains(own, inside));
+}
+
+TEST_CASE("text arrays as parameters quote every element") {
+    CHECK(iucore::text_array_parameter({}) == "{}");
+    CHECK(iucore::text_array_parameter({"a", "b,c", "d\"e", "f\\g"}) ==
+          R"({"a","b,c","d\"e","f\\g"})");
+}
+
+TEST_CASE("explain's call: named notation with parameters, and as a statement") {
+    const auto d = example();
+    const auto binding = must(iucore::bind_command(d, from_event));
+    const auto args = must(iucore::parse_arguments(binding, tokens("z")));
+    const auto call = must(iucore::render_call(d, binding, args));
+    CHECK(call.call.starts_with("public.fn_iu_auto_instantiate_from_event(event_id => $1::uuid"));
+    CHECK(call.select() == "SELECT " + call.call);
+    CHECK(call.params.size() == 7);
+}
