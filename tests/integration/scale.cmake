@@ -2,6 +2,7 @@
 # primary with a hot standby. Label: scale.
 iucore_add_cli_script_test(fleet 300)
 iucore_add_cli_script_test(standby 300)
+iucore_add_cli_script_test(failover 300)
 if(TARGET iucore_cli)
-  set_property(TEST fleet standby APPEND PROPERTY LABELS scale)
+  set_property(TEST fleet standby failover APPEND PROPERTY LABELS scale)
 endif()

@@ -12,47 +12,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-throwaway=$IUCORE_PG_THROWAWAY
-primary_dir=$(mktemp -d /tmp/iucore-primary.XXXXXX)
-standby_dir=$(mktemp -d /tmp/iucore-standby.XXXXXX)
-rmdir "$primary_dir"
-as_pg() { if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
-stop_clusters() {
-    [[ -f $standby_dir/data/postmaster.pid ]] &&
-        as_pg "$bindir/pg_ctl" -D "$standby_dir/data" -m immediate -s stop >/dev/null 2>&1
-    rm -rf "$standby_dir"
-    "$throwaway" stop "$primary_dir" >/dev/null 2>&1 || true
-}
-trap 'stop_clusters; cleanup' EXIT
-
-"$throwaway" start "$primary_dir" >/dev/null
-primary=$(cat "$primary_dir/conninfo")
-primary_socket=$(readlink -f "$primary_dir")
-port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$primary_dir/conninfo")
-psql -X -q -v ON_ERROR_STOP=on -d "$primary" -f "$substrate" >/dev/null
-"$cli" --definition "$definition" render seed 033 | psql -X -q -v ON_ERROR_STOP=on -d "$primary" >/dev/null
-"$cli" --definition "$definition" --db "$primary" apply 034 >/dev/null
-
-# The standby: a base backup with a standby.signal and primary_conninfo (-R), its own socket.
-[[ $(id -u) -eq 0 ]] && chown postgres: "$standby_dir"
-chmod 0755 "$standby_dir"
-as_pg "$bindir/pg_basebackup" -D "$standby_dir/data" -R -X stream -c fast -h "$primary_socket" -p "$port" \
-    -U postgres >/dev/null
-cat >>"$standby_dir/data/postgresql.conf" <<CONF
-unix_socket_directories = '$standby_dir'
-port = $port
-hot_standby = on
-log_statement = 'all'
-log_min_messages = warning
-logging_collector = off
-CONF
-as_pg "$bindir/pg_ctl" -D "$standby_dir/data" -l "$standby_dir/server.log" -w -t 30 -s start
-standby="host=$standby_dir port=$port user=postgres dbname=iucore_test"
-for _ in $(seq 100); do
-    psql -X -At -d "$standby" -c "SELECT 1" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+# shellcheck source=replication_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/replication_setup.sh"
+start_primary
+start_standby "log_statement = 'all'" "log_min_messages = warning"
 check() {
     local what=$1
     shift
