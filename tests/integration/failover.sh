@@ -93,8 +93,8 @@ for n in $(seq 8); do
     fi
 done
 check "all 8 clients made acknowledged runs after the failover ($after of 8)" equals "$after" 8
-last_before=$(awk -v t="$failover_at" '$1 <= t {m = $1 > m ? $1 : m} END {printf "%d\n", m}' "$work/acked")
-first_after=$(awk -v t="$failover_at" '$1 > t && (m == 0 || $1 < m) {m = $1} END {printf "%d\n", m}' "$work/acked")
+last_before=$(awk -v t="$failover_at" '$1 <= t {m = $1 > m ? $1 : m} END {printf "%.0f\n", m}' "$work/acked")
+first_after=$(awk -v t="$failover_at" '$1 > t && (m == 0 || $1 < m) {m = $1} END {printf "%.0f\n", m}' "$work/acked")
 refused=$(cat "$work"/refused.* | wc -l)
 printf 'failover: %d runs acknowledged, 0 lost, %d refused during the switch; no acknowledged run for %d ms\n' \
     "$acked" "$refused" "$((first_after - last_before))"
