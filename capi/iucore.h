@@ -7,9 +7,17 @@
  * Conventions (the same for every function below):
  *
  *   Status.    Every call that can fail returns an int: IUCORE_OK (0) on success or one of the
- *              negative IUCORE_E_* codes below. After a failure, iucore_last_error_code() and
- *              iucore_last_error_message() describe it. The last error is per thread and owned
- *              by the library; a successful call resets it to IUCORE_OK and "".
+ *              negative IUCORE_E_* codes below. After a failure, iucore_last_error_code(),
+ *              iucore_last_error_message() and iucore_last_error_json() (code, code name,
+ *              message, SQLSTATE, JSON path of the input) describe it. The last error is per
+ *              thread and owned by the library; a successful call resets it to IUCORE_OK and "".
+ *              Each function lists the codes it returns besides those every function of its
+ *              kind may return: IUCORE_E_NULL_POINTER, IUCORE_E_INVALID_UTF8,
+ *              IUCORE_E_BAD_HANDLE and IUCORE_E_INTERNAL for any function with such parameters;
+ *              IUCORE_E_DATABASE and IUCORE_E_CONNECTION for any function given a session.
+ *   Messages.  A message names the offending input; an input longer than 200 bytes is shown
+ *              by its first 200 bytes (cut at a UTF-8 boundary), "...", and its full length
+ *              ("(10485760 bytes in all)"). A message is at most about 4 kB.
  *   Outputs.   Output parameters come first and are named out / out_json. On entry *out is
  *              set to NULL, so after a failure it is NULL; after a success it holds the value.
  *   Strings.   Every const char* given to the library must be NUL-terminated UTF-8 (else
@@ -109,6 +117,22 @@ IUCORE_API int iucore_last_error_code(void);
  * it). Any thread. Cannot fail. */
 IUCORE_API const char* iucore_last_error_message(void);
 
+/* The last error on this thread as a JSON object, never NULL:
+ *   {"code": -6, "code_name": "IUCORE_E_DATABASE", "message": "...", "sqlstate": "42P01",
+ *    "detail": null, "hint": null, "path": null}
+ * "sqlstate" is the server's five-character SQLSTATE for an error the server reported with
+ * one (else null); "path" is where in a JSON input the error is, when the library knows it
+ * ("options_json.dry_run", "args_json[2]", or a definition's "$.migrations[1].id"), else null;
+ * "detail" and "hint" are null (reserved for the server's). After a success: code 0, message
+ * "", the rest null. Owned by the library: do not free; valid until the next iucore_* call on
+ * this thread other than iucore_last_error_*. Any thread. Cannot fail. */
+IUCORE_API const char* iucore_last_error_json(void);
+
+/* The name of a status code as spelled in enum iucore_status ("IUCORE_OK",
+ * "IUCORE_E_REFUSED", ...); "IUCORE_E_UNKNOWN" for a value that is not one. Static storage:
+ * do not free. Any thread. Cannot fail. */
+IUCORE_API const char* iucore_status_name(int code);
+
 /* Releases a string the library returned through an out parameter. NULL is a no-op. Any thread
  * (the string must not be used by another thread). Cannot fail. Up to 4 released blocks of at
  * most 64 kB each are kept by the releasing thread for its next results (malloc's path for a
@@ -172,8 +196,9 @@ IUCORE_API int iucore_render_seed(char** out_json, const iucore_definition* defi
  * disagrees ({"operation": "pins", "figures", "checked_sites", "mismatches", "ok"}; a mismatch
  * is "ok": false on a successful call). base_dir: where pin site paths start; may be NULL (the
  * directory of the definition file, or the current directory for a definition loaded from
- * JSON text). out_json: caller frees with iucore_free. Errors: IUCORE_E_DEFINITION (a pin site
- * file cannot be read or a pattern is invalid). Any thread. */
+ * JSON text). out_json: caller frees with iucore_free. Errors: IUCORE_E_IO (a pin site file
+ * cannot be read), IUCORE_E_DEFINITION (a pin pattern is not a valid regular expression). Any
+ * thread. */
 IUCORE_API int iucore_pins(char** out_json, const iucore_definition* definition, int check,
                            const char* base_dir);
 
@@ -210,8 +235,10 @@ IUCORE_API int iucore_session_close(iucore_session** session);
  * {"operation": "apply", "outcome": "applied" | "already_applied" | "would_apply" | "drift",
  * "inserted", "insert_status", "checks", "checksum", ...}. options_json: {"dry_run": bool,
  * "applied_by": string}, both optional; may be NULL (defaults: false, the session user).
- * Errors: IUCORE_E_REFUSED (preflight: a requirement is missing), IUCORE_E_CHECK_FAILED,
- * IUCORE_E_INVALID_ARGUMENT (unknown migration), IUCORE_E_JSON. out_json: caller frees with
+ * Errors: IUCORE_E_REFUSED (a migration it requires is not applied), IUCORE_E_CHECK_FAILED
+ * (preflight: a function it requires is missing; or a verification check failed after the
+ * insert), IUCORE_E_INVALID_ARGUMENT (unknown migration), IUCORE_E_JSON; nothing is committed
+ * on any failure. out_json: caller frees with
  * iucore_free. Threads: the session one thread at a time; the definition may be shared. */
 IUCORE_API int iucore_apply(char** out_json, iucore_session* session,
                             const iucore_definition* definition, const char* migration_id,
@@ -233,8 +260,12 @@ IUCORE_API int iucore_rollback(char** out_json, iucore_session* session,
 
 /* apply -> rollback -> re-apply, each step (and each count) on its own new connection.
  * conninfo: as for iucore_session_open (may be NULL). Report {"operation": "prove", "ok",
- * "steps"}. Errors: IUCORE_E_REFUSED, IUCORE_E_CHECK_FAILED, IUCORE_E_DRIFT. out_json: caller
- * frees with iucore_free. Threads: any thread (prove opens its own connections). */
+ * "steps"}. Errors: IUCORE_E_REFUSED (a run references the migration's rows, so its rollback
+ * would be refused; nothing is done), IUCORE_E_CHECK_FAILED (as iucore_apply's, or a step
+ * leaves another number of catalog rows than expected), IUCORE_E_DRIFT (the migration is
+ * applied with another checksum), IUCORE_E_INVALID_ARGUMENT (unknown migration),
+ * IUCORE_E_DATABASE, IUCORE_E_CONNECTION. out_json: caller frees with iucore_free. Threads: any
+ * thread (prove opens its own connections). */
 IUCORE_API int iucore_prove(char** out_json, const char* conninfo,
                             const iucore_definition* definition, const char* migration_id);
 
@@ -289,9 +320,11 @@ IUCORE_API int iucore_run(char** out_json, iucore_session* session,
  * receives {"operation": "promote", "migration", "expectations", "definition": the new
  * definition (JSON object), "path": write_path or null}; may be NULL when write_path is given.
  * write_path: where to write the new definition file (atomically); may be NULL when out_json
- * is given. The definition handle itself is not changed. Errors: IUCORE_E_INVALID_ARGUMENT,
- * IUCORE_E_IO, IUCORE_E_JSON. out_json (when given): caller frees with iucore_free.
- * Threads: the session one thread at a time; the definition may be shared. */
+ * is given. The definition handle itself is not changed. Errors: IUCORE_E_INVALID_ARGUMENT
+ * (the command is already governed or not named dot_iu_*, the function does not exist),
+ * IUCORE_E_IO (write_path cannot be written; no file is left behind), IUCORE_E_JSON. out_json (when
+ * given): caller frees with iucore_free. Threads: the session one thread at a time; the definition
+ * may be shared. */
 IUCORE_API int iucore_promote(char** out_json, iucore_session* session,
                               const iucore_definition* definition, const char* options_json,
                               const char* write_path);

@@ -70,29 +70,175 @@ constexpr std::uint32_t dead_magic = 0xDEADD00D;
 struct last_error_state {
     int code = IUCORE_OK;
     std::string message;
+    std::string path; // the JSON path of the offending input, when the C ABI knows it
+    std::string json; // iucore_last_error_json's text, built when first asked for
+    bool json_built = false;
 };
 
 thread_local last_error_state last_error;
 
-int record(int code, std::string_view message) noexcept {
+int record(int code, std::string_view message, std::string_view path = {}) noexcept {
     last_error.code = code;
+    last_error.json_built = false;
     last_error.message.clear();
+    last_error.path.clear();
     try {
         last_error.message.assign(message);
+        last_error.path.assign(path);
     } catch (...) {
         // Out of memory while recording: the code alone must do.
     }
     return code;
 }
 
+const char* status_name(int code) noexcept {
+    switch (code) {
+    case IUCORE_OK:
+        return "IUCORE_OK";
+    case IUCORE_E_INVALID_ARGUMENT:
+        return "IUCORE_E_INVALID_ARGUMENT";
+    case IUCORE_E_DEFINITION:
+        return "IUCORE_E_DEFINITION";
+    case IUCORE_E_REFUSED:
+        return "IUCORE_E_REFUSED";
+    case IUCORE_E_CHECK_FAILED:
+        return "IUCORE_E_CHECK_FAILED";
+    case IUCORE_E_DRIFT:
+        return "IUCORE_E_DRIFT";
+    case IUCORE_E_DATABASE:
+        return "IUCORE_E_DATABASE";
+    case IUCORE_E_CONNECTION:
+        return "IUCORE_E_CONNECTION";
+    case IUCORE_E_IO:
+        return "IUCORE_E_IO";
+    case IUCORE_E_INTERNAL:
+        return "IUCORE_E_INTERNAL";
+    case IUCORE_E_NULL_POINTER:
+        return "IUCORE_E_NULL_POINTER";
+    case IUCORE_E_INVALID_UTF8:
+        return "IUCORE_E_INVALID_UTF8";
+    case IUCORE_E_BAD_HANDLE:
+        return "IUCORE_E_BAD_HANDLE";
+    case IUCORE_E_JSON:
+        return "IUCORE_E_JSON";
+    }
+    return "IUCORE_E_UNKNOWN";
+}
+
+// ---- echoed inputs --------------------------------------------------------------------------
+
+/// How much of one input a message may show.
+constexpr std::size_t echo_limit = 200;
+/// A message longer than this (after the inputs are cut) is cut too.
+constexpr std::size_t message_limit = 4096;
+
+/// The first `limit` bytes of `s` or fewer, ending on a UTF-8 sequence boundary.
+std::string_view utf8_prefix(std::string_view s, std::size_t limit) {
+    if (s.size() <= limit) return s;
+    std::size_t n = limit;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
+/// `s` as a message shows it: whole up to echo_limit bytes, else cut, with its full length.
+std::string shown(std::string_view s) {
+    if (s.size() <= echo_limit) return std::string(s);
+    return std::string(utf8_prefix(s, echo_limit)) + "... (" + std::to_string(s.size()) +
+           " bytes in all)";
+}
+
+/// The inputs of the call in progress on this thread longer than echo_limit: a message that
+/// echoes one (the C++ API names the offending input) shows it cut. Views of the caller's
+/// strings and of the call's own locals, valid while the call's body runs.
+thread_local std::vector<std::string_view> long_inputs;
+
+void note_input(std::string_view s) {
+    if (s.size() > echo_limit) long_inputs.push_back(s);
+}
+
+/// `message` with every long input of this call cut: an input echoed whole is cut to its first
+/// echo_limit bytes and its length; an input the C++ API already cut (its first bytes then
+/// "...") gets its length added. Then the whole message is bounded.
+std::string cut_echoes(std::string message) {
+    for (const auto input : long_inputs) {
+        const auto head = utf8_prefix(input, echo_limit);
+        const auto length = " (" + std::to_string(input.size()) + " bytes in all)";
+        for (auto at = message.find(head); at != std::string::npos;
+             at = message.find(head, at + 1)) {
+            const auto rest = std::string_view(message).substr(at);
+            if (rest.starts_with(input)) {
+                message.replace(at, input.size(), std::string(head) + "..." + length);
+                at += head.size() + 3 + length.size() - 1;
+            } else if (rest.substr(head.size()).starts_with("...")) {
+                auto end = at + head.size() + 3;
+                if (end < message.size() && message[end] == '"') ++end; // a quoted echo
+                if (!std::string_view(message).substr(end).starts_with(length)) {
+                    message.insert(end, length);
+                    at = end + length.size() - 1;
+                }
+            }
+        }
+    }
+    if (message.size() > message_limit)
+        message = std::string(utf8_prefix(message, message_limit)) + "... (message of " +
+                  std::to_string(message.size()) + " bytes cut)";
+    return message;
+}
+
 /// A failure raised inside an entry point, caught at the boundary by `guarded`.
 struct api_error {
     int code;
     std::string message;
+    std::string path; // the JSON path of the offending input, when known
 };
 
-[[noreturn]] void raise(int code, std::string message) {
-    throw api_error{code, std::move(message)};
+[[noreturn]] void raise(int code, std::string message, std::string path = {}) {
+    throw api_error{code, cut_echoes(std::move(message)), std::move(path)};
+}
+
+/// The SQLSTATE a server error carries: the message ends with "(SQLSTATE xxxxx)".
+std::string_view sqlstate_in(std::string_view message) {
+    constexpr std::string_view tag = "(SQLSTATE ";
+    const auto at = message.rfind(tag);
+    if (at == std::string_view::npos || at + tag.size() + 6 > message.size()) return {};
+    const auto code = message.substr(at + tag.size(), 5);
+    if (message[at + tag.size() + 5] != ')') return {};
+    for (const char c : code)
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return {};
+    return code;
+}
+
+/// The JSON path a definition error names ("... $.migrations[1].id: ...").
+std::string_view json_path_in(std::string_view message) {
+    for (auto at = message.find('$'); at != std::string_view::npos;
+         at = message.find('$', at + 1)) {
+        if (at + 1 < message.size() && message[at + 1] != '.' && message[at + 1] != '[') continue;
+        if (at > 0 && message[at - 1] != ' ') continue;
+        auto end = at + 1;
+        while (end < message.size() && message[end] != ':' && message[end] != ' ' &&
+               message[end] != ',')
+            ++end;
+        return message.substr(at, end - at);
+    }
+    return {};
+}
+
+/// iucore_last_error_json's object for this thread's last error.
+std::string last_error_json_text() {
+    const auto& e = last_error;
+    json::object o;
+    o["code"] = e.code;
+    o["code_name"] = status_name(e.code);
+    o["message"] = e.message;
+    const auto state = sqlstate_in(e.message);
+    o["sqlstate"] = state.empty() ? json::value(nullptr) : json::value(json::string(state));
+    o["detail"] = nullptr;
+    o["hint"] = nullptr;
+    std::string_view path = e.path;
+    if (path.empty() && e.code == IUCORE_E_DEFINITION) path = json_path_in(e.message);
+    o["path"] = path.empty() ? json::value(nullptr) : json::value(json::string(path));
+    return json::serialize(o);
 }
 
 int status_of(iucore::errc e) noexcept {
@@ -132,11 +278,12 @@ T unwrap(iucore::result<T>&& r) {
 /// thread's last error, and never lets an exception out.
 template <class Body>
 int guarded(Body&& body) noexcept {
+    long_inputs.clear();
     try {
         body();
         return record(IUCORE_OK, {});
     } catch (const api_error& e) {
-        return record(e.code, e.message);
+        return record(e.code, e.message, e.path);
     } catch (const std::bad_alloc&) {
         return record(IUCORE_E_INTERNAL, "internal error: out of memory");
     } catch (const std::exception& e) {
@@ -163,6 +310,7 @@ std::optional<std::string_view> text_param(const char* s, const char* name, bool
         raise(IUCORE_E_NULL_POINTER, std::string(name) + " is NULL");
     }
     std::string_view view(s);
+    note_input(view);
     if (!iucore::is_valid_utf8(view))
         raise(IUCORE_E_INVALID_UTF8, std::string(name) + " is not valid UTF-8");
     return view;
@@ -200,12 +348,12 @@ std::optional<json::value> json_param(const char* s, const char* name,
     const auto text = text_param(s, name, true);
     if (!text) return std::nullopt;
     auto v = iucore::parse_json_text(*text, name, std::move(storage));
-    if (!v) raise(IUCORE_E_JSON, v.error().message);
+    if (!v) raise(IUCORE_E_JSON, v.error().message, name);
     return std::move(v).value();
 }
 
 [[noreturn]] void wrong_shape(const std::string& path, std::string_view expected) {
-    raise(IUCORE_E_JSON, path + ": expected " + std::string(expected));
+    raise(IUCORE_E_JSON, path + ": expected " + std::string(expected), path);
 }
 
 /// `["key=value", …]` (NULL: no arguments).
@@ -224,6 +372,8 @@ std::vector<std::string> tokens_param(const char* s) {
             wrong_shape("args_json[" + std::to_string(i) + "]", "a \"key=value\" string");
         out.emplace_back(item.as_string());
     }
+    for (const auto& token : out) // their addresses stay put when the vector is returned
+        note_input(token);
     return out;
 }
 
@@ -255,8 +405,10 @@ class options_reader {
         if (!object_) return;
         for (const auto& [key, value] : *object_)
             if (std::find(seen_.begin(), seen_.end(), key) == seen_.end())
-                raise(IUCORE_E_JSON, name_ + ": unknown member \"" + std::string(key) +
-                                         "\" (known: " + std::string(known) + ")");
+                raise(IUCORE_E_JSON,
+                      name_ + ": unknown member \"" + shown(key) +
+                          "\" (known: " + std::string(known) + ")",
+                      name_ + "." + shown(key));
     }
 
   private:
@@ -345,6 +497,24 @@ IUCORE_API int iucore_last_error_code(void) {
 
 IUCORE_API const char* iucore_last_error_message(void) {
     return last_error.message.c_str();
+}
+
+IUCORE_API const char* iucore_last_error_json(void) {
+    if (!last_error.json_built) {
+        try {
+            last_error.json = last_error_json_text();
+        } catch (...) {
+            return R"({"code":-9,"code_name":"IUCORE_E_INTERNAL","message":)"
+                   R"("internal error: out of memory","sqlstate":null,)"
+                   R"("detail":null,"hint":null,"path":null})";
+        }
+        last_error.json_built = true;
+    }
+    return last_error.json.c_str();
+}
+
+IUCORE_API const char* iucore_status_name(int code) {
+    return status_name(code);
 }
 
 IUCORE_API void iucore_free(void* p) {

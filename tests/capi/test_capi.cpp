@@ -60,6 +60,20 @@ void expect_error(int rc, int code, const std::string& fragment) {
     CHECK(last_message().find(fragment) != std::string::npos);
 }
 
+/// This thread's last error, as iucore_last_error_json gives it.
+json::value last_error() {
+    return json::parse(iucore_last_error_json());
+}
+
+/// expect_error, and the last error JSON agrees: code, code name, message.
+void expect_code(int rc, int code, const std::string& fragment) {
+    expect_error(rc, code, fragment);
+    const auto e = last_error();
+    CHECK(e.at("code") == code);
+    CHECK(e.at("code_name") == iucore_status_name(code));
+    CHECK(e.at("message") == json::value(last_message()));
+}
+
 /// Owns a definition handle for one test case.
 struct loaded_definition {
     iucore_definition* handle = nullptr;
@@ -421,6 +435,131 @@ TEST_SUITE("offline") {
         CHECK(good == 8 * 25);
     }
 
+    TEST_CASE("status names: every code of enum iucore_status by its name") {
+        const std::vector<std::pair<int, std::string>> codes{
+            {IUCORE_OK, "IUCORE_OK"},
+            {IUCORE_E_INVALID_ARGUMENT, "IUCORE_E_INVALID_ARGUMENT"},
+            {IUCORE_E_DEFINITION, "IUCORE_E_DEFINITION"},
+            {IUCORE_E_REFUSED, "IUCORE_E_REFUSED"},
+            {IUCORE_E_CHECK_FAILED, "IUCORE_E_CHECK_FAILED"},
+            {IUCORE_E_DRIFT, "IUCORE_E_DRIFT"},
+            {IUCORE_E_DATABASE, "IUCORE_E_DATABASE"},
+            {IUCORE_E_CONNECTION, "IUCORE_E_CONNECTION"},
+            {IUCORE_E_IO, "IUCORE_E_IO"},
+            {IUCORE_E_INTERNAL, "IUCORE_E_INTERNAL"},
+            {IUCORE_E_NULL_POINTER, "IUCORE_E_NULL_POINTER"},
+            {IUCORE_E_INVALID_UTF8, "IUCORE_E_INVALID_UTF8"},
+            {IUCORE_E_BAD_HANDLE, "IUCORE_E_BAD_HANDLE"},
+            {IUCORE_E_JSON, "IUCORE_E_JSON"}};
+        for (const auto& [code, name] : codes)
+            CHECK(std::string(iucore_status_name(code)) == name);
+        CHECK(std::string(iucore_status_name(1)) == "IUCORE_E_UNKNOWN");
+        CHECK(std::string(iucore_status_name(-14)) == "IUCORE_E_UNKNOWN");
+    }
+
+    TEST_CASE("the last error as JSON; a success clears it; reading it changes nothing") {
+        loaded_definition d;
+        char* out = nullptr;
+        REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
+        iucore_free(out);
+        CHECK(last_error() == json::parse(R"({"code": 0, "code_name": "IUCORE_OK", "message": "",
+            "sqlstate": null, "detail": null, "hint": null, "path": null})"));
+        expect_code(iucore_figures(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT, "999");
+        CHECK(last_error() == last_error()); // stable while read
+        CHECK(iucore_last_error_code() == IUCORE_E_INVALID_ARGUMENT);
+    }
+
+    // One real case per documented code that needs no server (the live suite has the others).
+    // IUCORE_E_INTERNAL is a bug caught at the boundary: no real case exists to provoke it.
+    TEST_CASE("documented codes, offline: each from a real case, with its last error JSON") {
+        loaded_definition d;
+        char* out = nullptr;
+        iucore_definition* h = nullptr;
+        // iucore_figures / iucore_catalog / render: an unknown version or migration.
+        expect_code(iucore_figures(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT, "999");
+        expect_code(iucore_catalog(&out, d.handle, "999"), IUCORE_E_INVALID_ARGUMENT, "999");
+        expect_code(iucore_render_forward(&out, d.handle, "099"), IUCORE_E_INVALID_ARGUMENT, "099");
+        // iucore_explain: an unknown argument; the nearest valid one is named.
+        expect_code(iucore_explain(&out, nullptr, d.handle,
+                                   "dot_iu_auto_instantiate_rollback_by_actor",
+                                   R"(["actr=operator"])"),
+                    IUCORE_E_INVALID_ARGUMENT, "actor");
+        // A definition that does not hold together: the path of the offending member.
+        auto def = definition_of(d.handle);
+        def["migrations"].as_array()[0].as_object()["id"] = "0 3 4";
+        expect_code(iucore_definition_load_json(&h, json_text(def).c_str(), "bad.json"),
+                    IUCORE_E_DEFINITION, "bad.json");
+        INFO(iucore_last_error_json());
+        CHECK(last_error().at("path") == "$.migrations[0].id");
+        expect_code(iucore_definition_load_file(&h, "/nonexistent/iu_core.json"),
+                    IUCORE_E_DEFINITION, "/nonexistent/iu_core.json");
+        // iucore_pins: a pin pattern that is not a regular expression is IUCORE_E_DEFINITION;
+        // a pin site that cannot be read is IUCORE_E_IO.
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("iucore_capi_codes_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "doc.txt") << "26 catalog rows\n";
+        def = definition_of(d.handle);
+        def["pins"] = json::array{json::object{
+            {"file", "doc.txt"}, {"pattern", "(\\d+ catalog rows"}, {"figure", "catalog_rows"}}};
+        if (iucore_definition_load_json(&h, json_text(def).c_str(), "pattern.json") == IUCORE_OK) {
+            expect_code(iucore_pins(&out, h, 1, dir.string().c_str()), IUCORE_E_DEFINITION,
+                        "pattern");
+            iucore_definition_destroy(&h);
+        } else { // the definition's own validation caught the pattern first
+            CHECK(iucore_last_error_code() == IUCORE_E_DEFINITION);
+        }
+        expect_code(iucore_pins(&out, d.handle, 1, dir.string().c_str()), IUCORE_E_IO,
+                    "cannot read");
+        std::filesystem::remove_all(dir);
+        // The parameter checks of every function.
+        expect_code(iucore_figures(nullptr, d.handle, nullptr), IUCORE_E_NULL_POINTER, "out_json");
+        expect_code(iucore_render_seed(&out, d.handle, "03\x80"), IUCORE_E_INVALID_UTF8, "version");
+        expect_code(iucore_figures(&out, nullptr, nullptr), IUCORE_E_BAD_HANDLE, "definition");
+        // Malformed JSON and JSON of the wrong shape: the path of the input.
+        expect_code(iucore_explain(&out, nullptr, d.handle, "dot_iu_ping", "[1,"), IUCORE_E_JSON,
+                    "args_json");
+        CHECK(last_error().at("path") == "args_json");
+        expect_code(iucore_explain(&out, nullptr, d.handle, "dot_iu_ping", R"(["a=1", 2])"),
+                    IUCORE_E_JSON, "args_json[1]");
+        CHECK(last_error().at("path") == "args_json[1]");
+        CHECK(out == nullptr);
+    }
+
+    TEST_CASE("echoed inputs are cut to 200 bytes, with their full length") {
+        loaded_definition d;
+        char* out = nullptr;
+        const std::string huge(10 * 1024 * 1024, 'x');
+        const auto length = "(" + std::to_string(huge.size()) + " bytes in all)";
+        const auto check_cut = [&](int rc, int code, std::string said = {}) {
+            if (said.empty()) said = length;
+            INFO("message: " << last_message().substr(0, 600));
+            CHECK(rc == code);
+            CHECK(last_message().size() < 1000);
+            CHECK(last_message().find(said) != std::string::npos);
+            CHECK(last_message().find(std::string(201, 'x')) == std::string::npos);
+            CHECK(std::string(iucore_last_error_json()).size() < 1200);
+        };
+        check_cut(iucore_explain(&out, nullptr, d.handle, huge.c_str(), nullptr),
+                  IUCORE_E_INVALID_ARGUMENT);
+        check_cut(iucore_figures(&out, d.handle, huge.c_str()), IUCORE_E_INVALID_ARGUMENT);
+        check_cut(iucore_render_forward(&out, d.handle, huge.c_str()), IUCORE_E_INVALID_ARGUMENT);
+        const auto token = "[\"actor=operator\", \"" + huge + "=1\"]";
+        check_cut(iucore_explain(&out, nullptr, d.handle,
+                                 "dot_iu_auto_instantiate_rollback_by_actor", token.c_str()),
+                  IUCORE_E_INVALID_ARGUMENT,
+                  "(" + std::to_string(huge.size() + 2) + " bytes in all)");
+        // A multi-byte character is never cut in the middle.
+        std::string accents;
+        while (accents.size() < 1000)
+            accents += "\xc3\xa9";
+        accents += "_unknown";
+        REQUIRE(iucore_figures(&out, d.handle, accents.c_str()) == IUCORE_E_INVALID_ARGUMENT);
+        CHECK(json::parse(iucore_last_error_json()).at("message").is_string());
+        CHECK(last_message().find("(" + std::to_string(accents.size()) + " bytes in all)") !=
+              std::string::npos);
+    }
+
 } // TEST_SUITE("offline")
 
 // ---- against PostgreSQL -------------------------------------------------------------------
@@ -755,6 +894,104 @@ TEST_SUITE("live") {
         CHECK(take(out).at("path").is_null());
         REQUIRE_OK(iucore_figures(&out, d.handle, nullptr));
         CHECK(take(out).at("version") == "034");
+    }
+
+    // One real case per documented code that needs the server, with its last error JSON.
+    TEST_CASE("documented codes, live: each from a real case; nothing is committed") {
+        loaded_definition d;
+        char* out = nullptr;
+        // Nothing committed: the catalog holds 033's rows (the ledger may not even exist).
+        const auto count_034 = [&](const std::string& db) {
+            return std::to_string(
+                std::stoll(psql_rows(db, "SELECT count(*) FROM public.dot_iu_command_catalog")) -
+                rows_at(d, "033"));
+        };
+
+        SUBCASE("IUCORE_E_CHECK_FAILED: apply when a function 034 requires is missing") {
+            const auto db = fresh_database("capi_code_check");
+            psql_rows(db, "DROP FUNCTION public.fn_iu_auto_instantiate_rollback_by_actor"
+                          "(text, boolean)");
+            open_session s(db);
+            expect_code(iucore_apply(&out, s.handle, d.handle, "034", nullptr),
+                        IUCORE_E_CHECK_FAILED, "fn_iu_auto_instantiate_rollback_by_actor");
+            CHECK(out == nullptr);
+            CHECK(count_034(db) == "0");
+            // prove fails the same way, on its own connections.
+            expect_code(iucore_prove(&out, db.c_str(), d.handle, "034"), IUCORE_E_CHECK_FAILED,
+                        "fn_iu_auto_instantiate_rollback_by_actor");
+        }
+
+        SUBCASE("IUCORE_E_REFUSED: apply 035 before the 034 it requires") {
+            const auto db = fresh_database("capi_code_refused");
+            open_session s(db);
+            const char* options =
+                R"({"function": "fn_iu_ping", "command": "dot_iu_ping", "category": "inspect"})";
+            REQUIRE_OK(iucore_promote(&out, s.handle, d.handle, options, nullptr));
+            const auto promoted = take(out);
+            iucore_definition* next = nullptr;
+            REQUIRE_OK(iucore_definition_load_json(
+                &next, json_text(promoted.at("definition")).c_str(), "promoted.json"));
+            expect_code(iucore_apply(&out, s.handle, next, "035", nullptr), IUCORE_E_REFUSED,
+                        "034");
+            CHECK(last_error().at("sqlstate").is_null());
+            iucore_definition_destroy(&next);
+            CHECK(count_034(db) == "0");
+            // The promoted definition cannot be written where no directory is: IUCORE_E_IO.
+            expect_code(iucore_promote(nullptr, s.handle, d.handle, options,
+                                       "/nonexistent/dir/promoted.json"),
+                        IUCORE_E_IO, "/nonexistent/dir/promoted.json");
+            // An unknown migration and a function that does not exist: invalid arguments.
+            expect_code(iucore_apply(&out, s.handle, d.handle, "099", nullptr),
+                        IUCORE_E_INVALID_ARGUMENT, "099");
+            expect_code(iucore_promote(&out, s.handle, d.handle,
+                                       R"({"function": "fn_iu_nothing", "command": "dot_iu_nothing",
+                                           "category": "inspect"})",
+                                       nullptr),
+                        IUCORE_E_INVALID_ARGUMENT, "fn_iu_nothing");
+            // An unknown options member, 10 MB long, is named cut short with its length.
+            const std::string huge(10 * 1024 * 1024, 'k');
+            const auto member = "{\"" + huge + "\": true}";
+            expect_code(iucore_apply(&out, s.handle, d.handle, "034", member.c_str()),
+                        IUCORE_E_JSON, "(" + std::to_string(huge.size()) + " bytes in all)");
+            CHECK(last_message().size() < 1000);
+            CHECK(std::string(last_error().at("path").as_string()).starts_with("options_json."));
+        }
+
+        SUBCASE("IUCORE_E_DRIFT: prove when the ledger's checksum of 034 was changed") {
+            const auto db = fresh_database("capi_code_drift");
+            {
+                open_session s(db);
+                REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", nullptr));
+                iucore_free(out);
+            }
+            psql_rows(db, "UPDATE public.iucore_migration_ledger SET checksum = repeat('0', 64) "
+                          "WHERE migration_id = '034'");
+            expect_code(iucore_prove(&out, db.c_str(), d.handle, "034"), IUCORE_E_DRIFT, "034");
+            CHECK(out == nullptr);
+        }
+
+        SUBCASE("IUCORE_E_DATABASE: the server's error, with its SQLSTATE") {
+            const auto db = fresh_database("capi_code_database");
+            open_session s(db);
+            psql_rows(db, "DROP TABLE public.dot_iu_command_catalog CASCADE");
+            expect_code(iucore_diff(&out, s.handle, d.handle), IUCORE_E_DATABASE,
+                        "dot_iu_command_catalog");
+            CHECK(last_error().at("sqlstate") == "42P01"); // undefined_table
+            // The session is still usable after a server error.
+            REQUIRE_OK(iucore_status(&out, s.handle, d.handle));
+            iucore_free(out);
+        }
+
+        SUBCASE("IUCORE_E_CONNECTION: the server ended the session's backend") {
+            const auto db = fresh_database("capi_code_connection");
+            open_session s(db + " application_name=capi_code_connection");
+            REQUIRE_OK(iucore_status(&out, s.handle, d.handle));
+            iucore_free(out);
+            psql_rows(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                          "WHERE application_name = 'capi_code_connection'");
+            expect_code(iucore_status(&out, s.handle, d.handle), IUCORE_E_CONNECTION, "");
+            CHECK(out == nullptr);
+        }
     }
 
     TEST_CASE("a closed session is rejected") {

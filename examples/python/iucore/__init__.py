@@ -2,7 +2,8 @@
 
 No compiled extension: only fixed-width integers, UTF-8 ``const char*`` and opaque pointers cross
 the boundary. Every string the library returns is copied and released with ``iucore_free``;
-every failure raises :class:`IucoreError` carrying the library's code and message.
+every failure raises a subclass of :class:`IucoreError` for its code (:class:`RefusedError`,
+:class:`DatabaseError`, ...) carrying the library's code, message, SQLSTATE and JSON path.
 
 The library is found through ``$IUCORE_LIBRARY`` (a path), else in the install this package
 came from (``cmake --install`` records its prefix in ``iucore/_installed.py``, which ``pip
@@ -27,13 +28,27 @@ import threading
 
 __all__ = [
     "ABI_VERSION",
+    "BadHandleError",
+    "CheckFailedError",
+    "DatabaseConnectionError",
+    "DatabaseError",
     "Definition",
+    "DefinitionError",
+    "DriftError",
+    "FileError",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidUtf8Error",
     "IucoreError",
+    "JsonError",
     "LibraryError",
+    "NullPointerError",
+    "RefusedError",
     "Session",
     "abi_version",
     "load_library",
     "prove",
+    "status_name",
     "version",
 ]
 
@@ -75,16 +90,104 @@ ERROR_NAMES = {
 
 
 class IucoreError(Exception):
-    """A failed library call: ``code`` is one of the E_* codes, ``message`` the library's."""
+    """A failed library call, as ``iucore_last_error_json()`` describes it.
 
-    def __init__(self, code, message):
+    ``code`` is one of the E_* codes (None for a :class:`LibraryError`), ``message`` the
+    library's message (an echoed input longer than 200 bytes is cut, with its full length),
+    ``sqlstate`` the server's SQLSTATE when the server reported the error (else None),
+    ``path`` where in a JSON input the error is (``"options_json.dry_run"``,
+    ``"$.migrations[1].id"``; else None), ``detail`` and ``hint`` the server's (else None).
+    Each code raises its own subclass (:class:`RefusedError`, :class:`DatabaseError`, ...);
+    ``IucoreError.for_code(code)`` names it.
+    """
+
+    def __init__(self, code, message, sqlstate=None, path=None, detail=None, hint=None):
         self.code = code
         self.message = message
-        super().__init__(f"[{self.name}] {message}")
+        self.sqlstate = sqlstate
+        self.path = path
+        self.detail = detail
+        self.hint = hint
+        suffix = f" (SQLSTATE {sqlstate})" if sqlstate and sqlstate not in message else ""
+        super().__init__(f"[{self.name}] {message}{suffix}")
 
     @property
     def name(self):
         return ERROR_NAMES.get(self.code, "unknown" if self.code is not None else "library")
+
+    @staticmethod
+    def for_code(code):
+        """The exception class raised for ``code`` (IucoreError for an unknown one)."""
+        return _ERROR_CLASSES.get(code, IucoreError)
+
+
+class InvalidArgumentError(IucoreError):
+    """E_INVALID_ARGUMENT: bad input (an unknown command, argument, version or migration)."""
+
+
+class DefinitionError(IucoreError):
+    """E_DEFINITION: a definition that does not hold together (``path`` names where)."""
+
+
+class RefusedError(IucoreError):
+    """E_REFUSED: a guard, gate or check said no; nothing was changed."""
+
+
+class CheckFailedError(IucoreError):
+    """E_CHECK_FAILED: a preflight requirement is missing or a verification check failed."""
+
+
+class DriftError(IucoreError):
+    """E_DRIFT: an applied migration's checksum no longer matches the definition."""
+
+
+class DatabaseError(IucoreError):
+    """E_DATABASE: the server reported an error (``sqlstate`` says which)."""
+
+
+class DatabaseConnectionError(IucoreError):
+    """E_CONNECTION: could not reach or lost the server."""
+
+
+class FileError(IucoreError):
+    """E_IO: reading or writing a file."""
+
+
+class InternalError(IucoreError):
+    """E_INTERNAL: a bug in the library (an unexpected exception was caught)."""
+
+
+class NullPointerError(IucoreError):
+    """E_NULL_POINTER: a required argument was None."""
+
+
+class InvalidUtf8Error(IucoreError):
+    """E_INVALID_UTF8: a bytes argument is not valid UTF-8."""
+
+
+class BadHandleError(IucoreError):
+    """E_BAD_HANDLE: a closed handle, or a handle of the wrong kind."""
+
+
+class JsonError(IucoreError):
+    """E_JSON: a JSON argument is malformed or of the wrong shape (``path`` names where)."""
+
+
+_ERROR_CLASSES = {
+    E_INVALID_ARGUMENT: InvalidArgumentError,
+    E_DEFINITION: DefinitionError,
+    E_REFUSED: RefusedError,
+    E_CHECK_FAILED: CheckFailedError,
+    E_DRIFT: DriftError,
+    E_DATABASE: DatabaseError,
+    E_CONNECTION: DatabaseConnectionError,
+    E_IO: FileError,
+    E_INTERNAL: InternalError,
+    E_NULL_POINTER: NullPointerError,
+    E_INVALID_UTF8: InvalidUtf8Error,
+    E_BAD_HANDLE: BadHandleError,
+    E_JSON: JsonError,
+}
 
 
 class LibraryError(IucoreError):
@@ -106,6 +209,8 @@ _PROTOTYPES = {
     "iucore_abi_version": (_c_int, []),
     "iucore_last_error_code": (_c_int, []),
     "iucore_last_error_message": (_c_str, []),
+    "iucore_last_error_json": (_c_str, []),
+    "iucore_status_name": (_c_str, [_c_int]),
     "iucore_free": (None, [ctypes.c_void_p]),
     "iucore_definition_load_file": (_c_int, [_out_handle, _c_str]),
     "iucore_definition_load_json": (_c_int, [_out_handle, _c_str, _c_str]),
@@ -268,10 +373,22 @@ def _json_text(value):
     return json.dumps(value).encode("utf-8")
 
 
+def status_name(code):
+    """The name of a status code as capi/iucore.h spells it (``"IUCORE_E_REFUSED"``)."""
+    return _lib().iucore_status_name(code).decode("utf-8")
+
+
 def _check(status):
     if status != OK:
-        message = _lib().iucore_last_error_message().decode("utf-8", "replace")
-        raise IucoreError(status, message)
+        error = json.loads(_lib().iucore_last_error_json().decode("utf-8", "replace"))
+        raise IucoreError.for_code(status)(
+            status,
+            error["message"],
+            sqlstate=error["sqlstate"],
+            path=error["path"],
+            detail=error["detail"],
+            hint=error["hint"],
+        )
 
 
 def _call_json(function, *args, parse=True):

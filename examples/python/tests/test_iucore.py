@@ -237,9 +237,40 @@ class ErrorTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, iucore.E_DEFINITION)
 
     def test_connection_failure(self):
-        with self.assertRaises(iucore.IucoreError) as caught:
+        with self.assertRaises(iucore.DatabaseConnectionError) as caught:
             iucore.Session("host=/nonexistent/socket/dir port=1 connect_timeout=2")
         self.assertEqual(caught.exception.code, iucore.E_CONNECTION)
+
+    def test_typed_errors_carry_code_name_and_path(self):
+        with iucore.Definition.from_file(DEFINITION) as d:
+            with self.assertRaises(iucore.InvalidArgumentError) as caught:
+                d.figures("999")
+            self.assertEqual(caught.exception.code, iucore.E_INVALID_ARGUMENT)
+            self.assertIsNone(caught.exception.sqlstate)
+            self.assertIsNone(caught.exception.path)
+            with self.assertRaises(iucore.JsonError) as caught:
+                d.explain("dot_iu_ping", '["a=1", 2]')
+            self.assertEqual(caught.exception.path, "args_json[1]")
+            self.assertIsInstance(caught.exception, iucore.IucoreError)
+        for code, cls in [
+            (iucore.E_REFUSED, iucore.RefusedError),
+            (iucore.E_CHECK_FAILED, iucore.CheckFailedError),
+            (iucore.E_DRIFT, iucore.DriftError),
+            (iucore.E_DATABASE, iucore.DatabaseError),
+            (iucore.E_IO, iucore.FileError),
+        ]:
+            self.assertIs(iucore.IucoreError.for_code(code), cls)
+            expected = "IUCORE_E_" + iucore.ERROR_NAMES[code].upper()
+            self.assertEqual(iucore.status_name(code), expected)
+        self.assertEqual(iucore.status_name(0), "IUCORE_OK")
+
+    def test_long_inputs_are_cut_in_messages(self):
+        huge = "v" * (1 << 20)
+        with iucore.Definition.from_file(DEFINITION) as d:
+            with self.assertRaises(iucore.InvalidArgumentError) as caught:
+                d.figures(huge)
+        self.assertLess(len(caught.exception.message), 1000)
+        self.assertIn(f"({len(huge)} bytes in all)", caught.exception.message)
 
 
 @require_live
@@ -333,6 +364,22 @@ class LiveTest(unittest.TestCase):
             with iucore.Definition.from_file(path) as promoted:
                 governed = self.definition.figures()["governed_commands"]
                 self.assertEqual(promoted.figures()["governed_commands"], governed + 1)
+
+    def test_database_error_carries_its_sqlstate(self):
+        psql(self.conninfo, "DROP TABLE public.dot_iu_command_catalog CASCADE")
+        with self.assertRaises(iucore.DatabaseError) as caught:
+            self.session.diff(self.definition)
+        self.assertEqual(caught.exception.sqlstate, "42P01")
+        self.assertIn("dot_iu_command_catalog", caught.exception.message)
+
+    def test_missing_requirement_is_check_failed(self):
+        psql(
+            self.conninfo,
+            "DROP FUNCTION public.fn_iu_auto_instantiate_rollback_by_actor(text, boolean)",
+        )
+        with self.assertRaises(iucore.CheckFailedError) as caught:
+            self.session.apply(self.definition, "034")
+        self.assertIn("fn_iu_auto_instantiate_rollback_by_actor", caught.exception.message)
 
     def test_closed_session(self):
         self.session.close()
