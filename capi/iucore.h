@@ -216,10 +216,45 @@ IUCORE_API int iucore_explain(char** out_json, iucore_session* session,
 
 /* ---- Sessions --------------------------------------------------------------------------- */
 
+/* A session is one libpq connection. When the server or the network ends it, every call on the
+ * session fails with IUCORE_E_CONNECTION (a dead session is never reconnected behind the
+ * caller's back: the transaction it was in is gone) until iucore_session_reset reconnects it.
+ * A cancelled or timed-out statement is IUCORE_E_DATABASE (SQLSTATE 57014 or 55P03 in
+ * iucore_last_error_json); its transaction is rolled back and the session stays usable. */
+
 /* Connects to PostgreSQL. out: receives a new handle (caller owns; iucore_session_close).
  * conninfo: a libpq connection string; may be NULL or "" (the PG* environment and service
- * files). Errors: IUCORE_E_CONNECTION. Any thread. */
+ * files). Errors: IUCORE_E_CONNECTION. Any thread. The same as iucore_session_open_with with
+ * options_json NULL. */
 IUCORE_API int iucore_session_open(iucore_session** out, const char* conninfo);
+
+/* As iucore_session_open, with options for every statement of the session:
+ * options_json: {"application_name": string (shown in pg_stat_activity unless conninfo names
+ * one), "lock_timeout_ms": integer, "statement_timeout_ms": integer} (each optional; 0 waits
+ * forever; absent keeps the server's setting); may be NULL. The timeouts bound each statement
+ * of each call: a call that waits longer on a lock, or runs longer, fails with
+ * IUCORE_E_DATABASE (SQLSTATE 55P03 lock_not_available or 57014 query_canceled; the message
+ * names the blocking backend when it could be found) and nothing of it is committed. They
+ * travel in the connection's startup packet (no extra round trip) and hold after
+ * iucore_session_reset. Errors: IUCORE_E_CONNECTION, IUCORE_E_JSON. Any thread. */
+IUCORE_API int iucore_session_open_with(iucore_session** out, const char* conninfo,
+                                        const char* options_json);
+
+/* Asks the server to cancel the statement the session is running now, if any (PQcancel, on a
+ * connection of its own): the call in progress on the session's thread fails promptly with
+ * IUCORE_E_DATABASE (SQLSTATE 57014), its transaction rolled back, nothing committed; the
+ * session stays usable. With nothing running it does nothing (a later call is not affected).
+ * Returns IUCORE_OK, or IUCORE_E_BAD_HANDLE for a NULL or non-session handle. Safe from any
+ * thread and from a signal handler (async-signal-safe: it neither allocates nor sets the
+ * last error, which it leaves unchanged), while the session is open: not concurrently with
+ * iucore_session_close or iucore_session_reset of the same session. */
+IUCORE_API int iucore_session_cancel(const iucore_session* session);
+
+/* Reconnects a session with the conninfo and options it was opened with, replacing its
+ * connection (statements it prepared are prepared again when next used). A live session is
+ * reconnected too. On failure the session keeps its old (dead) connection. Errors:
+ * IUCORE_E_CONNECTION. The session one thread at a time. */
+IUCORE_API int iucore_session_reset(iucore_session* session);
 
 /* Closes the connection and sets *session to NULL. session and *session may be NULL (no-ops).
  * Errors: IUCORE_E_BAD_HANDLE (*session is not a session handle; nothing is freed). Not

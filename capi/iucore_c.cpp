@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -52,7 +53,12 @@ struct iucore_definition {
 
 struct iucore_session {
     std::uint32_t magic;
-    iucore::session* impl; // owned, as above
+    struct state {
+        iucore::session value;
+        std::string conninfo; // what iucore_session_reset connects with again
+        iucore::connection_options options;
+    };
+    state* impl; // owned, as above
     ~iucore_session() { delete impl; }
 };
 
@@ -339,7 +345,7 @@ const iucore_definition::state& definition_of(const iucore_definition* d) {
 }
 
 iucore::session& session_of(iucore_session* s) {
-    return *checked(s, session_magic, "session")->impl;
+    return checked(s, session_magic, "session")->impl->value;
 }
 
 /// JSON text of a parameter: valid UTF-8 and valid JSON, else IUCORE_E_JSON.
@@ -393,6 +399,18 @@ class options_reader {
         if (const auto* m = member(key)) {
             if (!m->is_bool()) wrong_shape(name_ + "." + std::string(key), "a boolean");
             out = m->as_bool();
+        }
+    }
+    /// A whole number of milliseconds, 0 or more (0: wait forever).
+    void milliseconds(std::string_view key, std::chrono::milliseconds& out) {
+        if (const auto* m = member(key)) {
+            constexpr std::int64_t most = 2147483647; // PostgreSQL's limit for the settings
+            const bool whole = m->is_int64() || m->is_uint64();
+            const auto n = m->is_int64() ? m->as_int64() : most + 1;
+            if (!whole || n < 0 || n > most)
+                wrong_shape(name_ + "." + std::string(key),
+                            "a whole number of milliseconds from 0 to 2147483647");
+            out = std::chrono::milliseconds(n);
         }
     }
     void string(std::string_view key, std::string& out) {
@@ -640,12 +658,43 @@ IUCORE_API int iucore_explain(char** out_json, iucore_session* session,
 
 // ---- sessions -------------------------------------------------------------------------------
 
-IUCORE_API int iucore_session_open(iucore_session** out, const char* conninfo) {
+IUCORE_API int iucore_session_open_with(iucore_session** out, const char* conninfo,
+                                        const char* options_json) {
     return guarded([&] {
         out_param(out, "out");
-        const auto info = optional_or_empty(conninfo, "conninfo");
-        auto s = std::make_unique<iucore::session>(unwrap(iucore::session::connect(info)));
-        *out = new iucore_session{session_magic, s.release()};
+        auto info = optional_or_empty(conninfo, "conninfo");
+        iucore::connection_options options;
+        options_reader reader(json_param(options_json, "options_json"), "options_json");
+        reader.string("application_name", options.application_name);
+        reader.milliseconds("lock_timeout_ms", options.lock_timeout);
+        reader.milliseconds("statement_timeout_ms", options.statement_timeout);
+        reader.finish("application_name, lock_timeout_ms, statement_timeout_ms");
+        auto s = unwrap(iucore::session::connect(info, options));
+        auto st = std::make_unique<iucore_session::state>(
+            iucore_session::state{std::move(s), std::move(info), std::move(options)});
+        *out = new iucore_session{session_magic, st.release()};
+    });
+}
+
+IUCORE_API int iucore_session_open(iucore_session** out, const char* conninfo) {
+    return iucore_session_open_with(out, conninfo, nullptr);
+}
+
+IUCORE_API int iucore_session_cancel(const iucore_session* session) {
+    // No last error and no allocation: this may run in a signal handler.
+    if (!session) return IUCORE_E_BAD_HANDLE;
+    std::uint32_t seen = 0;
+    std::memcpy(&seen, static_cast<const void*>(session), sizeof seen);
+    if (seen != session_magic || !session->impl) return IUCORE_E_BAD_HANDLE;
+    session->impl->value.cancel();
+    return IUCORE_OK;
+}
+
+IUCORE_API int iucore_session_reset(iucore_session* session) {
+    return guarded([&] {
+        checked(session, session_magic, "session");
+        auto& st = *session->impl;
+        st.value = unwrap(iucore::session::connect(st.conninfo, st.options));
     });
 }
 

@@ -163,6 +163,17 @@ void cancel_running_statements() noexcept {
     cancels_in_flight.fetch_sub(1);
 }
 
+void session::cancel() const noexcept {
+    const int slot = cancel_slot_;
+    if (slot < 0) return;
+    cancels_in_flight.fetch_add(1);
+    if (PGcancel* cancel = cancel_registry[slot].load()) {
+        char message[256];
+        PQcancel(cancel, message, sizeof message);
+    }
+    cancels_in_flight.fetch_sub(1);
+}
+
 result<session> session::connect(const std::string& conninfo, const connection_options& options) {
     conn_ptr conn(open_connection(conninfo, options), &PQfinish);
     if (!conn) return fail(errc::connection, "could not allocate a libpq connection");

@@ -12,6 +12,8 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +21,9 @@
 #include <fstream>
 #include <latch>
 #include <map>
+#include <pthread.h>
 #include <set>
+#include <signal.h>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -607,6 +611,79 @@ std::string psql_rows(const std::string& conninfo, const std::string& sql) {
                    shell_quote(conninfo) + " -c " + shell_quote(sql));
 }
 
+/// A query's first value through psql, without assertions (for worker threads): "" on failure.
+std::string query_quietly(const std::string& conninfo, const std::string& sql) {
+    const auto command = "psql=$(command -v psql || printf '%s\\n' /usr/lib/postgresql/*/bin/psql "
+                         "| sort -V | tail -n 1); \"$psql\" -X -A -t -q -d " +
+                         shell_quote(conninfo) + " -c " + shell_quote(sql) + " 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return {};
+    std::string text;
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        text += buffer;
+    ::pclose(pipe);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+/// Another connection (psql in the background) holding an ACCESS EXCLUSIVE lock on `table`
+/// for up to a minute, until destroyed.
+class lock_holder {
+  public:
+    lock_holder(std::string conninfo, const std::string& table)
+        : conninfo_(std::move(conninfo)), name_("capi_holder_" + std::to_string(::getpid())) {
+        const auto sql = "BEGIN; LOCK TABLE " + table +
+                         " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;";
+        const auto command =
+            "psql=$(command -v psql || printf '%s\\n' /usr/lib/postgresql/*/bin/psql | sort -V | "
+            "tail -n 1); \"$psql\" -X -q -d " +
+            shell_quote(conninfo_ + " application_name=" + name_) + " -c " + shell_quote(sql) +
+            " >/dev/null 2>&1 &";
+        REQUIRE(std::system(command.c_str()) == 0);
+        for (int i = 0; i < 200 && !held(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        REQUIRE(held());
+    }
+    lock_holder(const lock_holder&) = delete;
+    lock_holder& operator=(const lock_holder&) = delete;
+    ~lock_holder() { release(); }
+    void release() {
+        query_quietly(conninfo_, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                 "WHERE application_name = '" +
+                                     name_ + "'");
+    }
+
+  private:
+    bool held() const {
+        return query_quietly(conninfo_, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
+                                        "USING (pid) WHERE a.application_name = '" +
+                                            name_ +
+                                            "' AND l.mode = 'AccessExclusiveLock' AND l.granted") ==
+               "1";
+    }
+    std::string conninfo_, name_;
+};
+
+/// Waits (up to 20 s) until some backend of the database waits for a lock.
+bool someone_waits(const std::string& conninfo) {
+    for (int i = 0; i < 400; ++i) {
+        if (query_quietly(conninfo, "SELECT count(*) FROM pg_locks WHERE NOT granted") != "0" &&
+            !query_quietly(conninfo, "SELECT 1").empty())
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+std::atomic<iucore_session*> signalled_session{nullptr};
+std::atomic<int> signal_cancel_status{1};
+
+extern "C" void cancel_on_signal(int) {
+    signal_cancel_status = iucore_session_cancel(signalled_session.load());
+}
+
 struct open_session {
     iucore_session* handle = nullptr;
     explicit open_session(const std::string& conninfo) {
@@ -992,6 +1069,124 @@ TEST_SUITE("live") {
             expect_code(iucore_status(&out, s.handle, d.handle), IUCORE_E_CONNECTION, "");
             CHECK(out == nullptr);
         }
+    }
+
+    TEST_CASE("cancel from another thread: a call waiting on a lock returns, nothing committed") {
+        const auto db = fresh_database("capi_cancel");
+        loaded_definition d;
+        open_session s(db);
+        char* out = nullptr;
+        CHECK(iucore_session_cancel(s.handle) == IUCORE_OK); // nothing runs: nothing happens
+        REQUIRE_OK(iucore_status(&out, s.handle, d.handle));
+        iucore_free(out);
+        lock_holder hold(db, "public.dot_iu_command_catalog");
+        std::atomic<int> cancelled{1};
+        std::atomic<bool> waited{false};
+        std::thread canceller([&] {
+            waited = someone_waits(db);
+            cancelled = iucore_session_cancel(s.handle);
+        });
+        const auto started = std::chrono::steady_clock::now();
+        const int rc = iucore_apply(&out, s.handle, d.handle, "034", nullptr);
+        const auto took = std::chrono::steady_clock::now() - started;
+        canceller.join();
+        CHECK(waited);
+        CHECK(cancelled == IUCORE_OK);
+        expect_code(rc, IUCORE_E_DATABASE, "cancel");
+        CHECK(last_error().at("sqlstate") == "57014"); // query_canceled
+        CHECK(out == nullptr);
+        CHECK(took < std::chrono::seconds(20)); // the lock is held for 60 s
+        hold.release();
+        CHECK(psql_rows(db, "SELECT count(*) FROM public.dot_iu_command_catalog") ==
+              std::to_string(rows_at(d, "033")));
+        // The session is still usable, and a stale cancel does not hit the next call.
+        REQUIRE_OK(iucore_apply(&out, s.handle, d.handle, "034", nullptr));
+        CHECK(take(out).at("outcome") == "applied");
+        CHECK(iucore_session_cancel(nullptr) == IUCORE_E_BAD_HANDLE);
+    }
+
+    TEST_CASE("cancel from a signal handler on the waiting thread") {
+        const auto db = fresh_database("capi_cancel_signal");
+        loaded_definition d;
+        open_session s(db);
+        char* out = nullptr;
+        struct sigaction action {};
+        action.sa_handler = cancel_on_signal;
+        sigemptyset(&action.sa_mask);
+        struct sigaction previous {};
+        REQUIRE(::sigaction(SIGUSR1, &action, &previous) == 0);
+        signalled_session = s.handle;
+        lock_holder hold(db, "public.dot_iu_command_catalog");
+        const auto waiting_thread = ::pthread_self();
+        std::thread signaller([&] {
+            if (someone_waits(db)) ::pthread_kill(waiting_thread, SIGUSR1);
+        });
+        const int rc = iucore_apply(&out, s.handle, d.handle, "034", nullptr);
+        signaller.join();
+        ::sigaction(SIGUSR1, &previous, nullptr);
+        signalled_session = nullptr;
+        CHECK(signal_cancel_status == IUCORE_OK);
+        expect_code(rc, IUCORE_E_DATABASE, "cancel");
+        CHECK(last_error().at("sqlstate") == "57014");
+        hold.release();
+        CHECK(psql_rows(db, "SELECT count(*) FROM public.dot_iu_command_catalog") ==
+              std::to_string(rows_at(d, "033")));
+    }
+
+    TEST_CASE("session options: a lock timeout bounds each call; the application name is shown") {
+        const auto db = fresh_database("capi_timeout");
+        loaded_definition d;
+        char* out = nullptr;
+        iucore_session* s = nullptr;
+        expect_code(iucore_session_open_with(&s, db.c_str(), R"({"lock_timeout_ms": -1})"),
+                    IUCORE_E_JSON, "options_json.lock_timeout_ms");
+        CHECK(last_error().at("path") == "options_json.lock_timeout_ms");
+        expect_code(iucore_session_open_with(&s, db.c_str(), R"({"timeout": 1})"), IUCORE_E_JSON,
+                    "unknown member \"timeout\"");
+        CHECK(s == nullptr);
+        REQUIRE_OK(
+            iucore_session_open_with(&s, db.c_str(),
+                                     R"({"application_name": "capi_timeout", "lock_timeout_ms": 300,
+                "statement_timeout_ms": 20000})"));
+        CHECK(psql_rows(db, "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE application_name = 'capi_timeout'") == "1");
+        {
+            lock_holder hold(db, "public.dot_iu_command_catalog");
+            const auto started = std::chrono::steady_clock::now();
+            expect_code(iucore_apply(&out, s, d.handle, "034", nullptr), IUCORE_E_DATABASE, "lock");
+            CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+            CHECK(last_error().at("sqlstate") == "55P03"); // lock_not_available
+            CHECK(out == nullptr);
+        }
+        CHECK(psql_rows(db, "SELECT count(*) FROM public.dot_iu_command_catalog") ==
+              std::to_string(rows_at(d, "033")));
+        REQUIRE_OK(iucore_apply(&out, s, d.handle, "034", nullptr));
+        CHECK(take(out).at("outcome") == "applied");
+        iucore_session_close(&s);
+    }
+
+    TEST_CASE("a dead session answers IUCORE_E_CONNECTION until iucore_session_reset") {
+        const auto db = fresh_database("capi_reset");
+        loaded_definition d;
+        char* out = nullptr;
+        iucore_session* s = nullptr;
+        REQUIRE_OK(
+            iucore_session_open_with(&s, db.c_str(), R"({"application_name": "capi_reset"})"));
+        REQUIRE_OK(iucore_status(&out, s, d.handle));
+        iucore_free(out);
+        psql_rows(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE application_name = 'capi_reset'");
+        for (int i = 0; i < 3; ++i)
+            expect_code(iucore_status(&out, s, d.handle), IUCORE_E_CONNECTION, "");
+        expect_code(iucore_apply(&out, s, d.handle, "034", nullptr), IUCORE_E_CONNECTION, "");
+        REQUIRE_OK(iucore_session_reset(s));
+        REQUIRE_OK(iucore_apply(&out, s, d.handle, "034", nullptr));
+        CHECK(take(out).at("outcome") == "applied");
+        // The options hold after the reset.
+        CHECK(psql_rows(db, "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE application_name = 'capi_reset'") == "1");
+        expect_code(iucore_session_reset(nullptr), IUCORE_E_BAD_HANDLE, "session");
+        iucore_session_close(&s);
     }
 
     TEST_CASE("a closed session is rejected") {

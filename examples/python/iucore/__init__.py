@@ -225,6 +225,9 @@ _PROTOTYPES = {
     "iucore_explain": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str]),
     "iucore_session_open": (_c_int, [_out_handle, _c_str]),
     "iucore_session_close": (_c_int, [_out_handle]),
+    "iucore_session_open_with": (_c_int, [_out_handle, _c_str, _c_str]),
+    "iucore_session_cancel": (_c_int, [_handle]),
+    "iucore_session_reset": (_c_int, [_handle]),
     "iucore_apply": (_c_int, [_out_str, _handle, _handle, _c_str, _c_str]),
     "iucore_verify": (_c_int, [_out_str, _handle, _handle, _c_str]),
     "iucore_rollback": (_c_int, [_out_str, _handle, _handle, _c_str]),
@@ -494,14 +497,48 @@ class Definition(_Handle):
 
 
 class Session(_Handle):
-    """One database session (an ``iucore_session`` handle): one thread at a time."""
+    """One database session (an ``iucore_session`` handle): one thread at a time.
+
+    ``application_name``, ``lock_timeout_ms`` and ``statement_timeout_ms`` (0: wait forever;
+    None: the server's setting) hold for every statement of every call: a call that waits
+    longer on a lock, or runs longer, raises :class:`DatabaseError` (``sqlstate`` "55P03" or
+    "57014") and commits nothing. :meth:`cancel` may be called from another thread (or a
+    signal handler) while a call runs. Once the server or the network ends the session, every
+    call raises :class:`DatabaseConnectionError` until :meth:`reset`.
+    """
 
     _release = "iucore_session_close"
 
-    def __init__(self, conninfo=None):
+    def __init__(
+        self, conninfo=None, *, application_name=None, lock_timeout_ms=None, statement_timeout_ms=None
+    ):
+        options = {
+            key: value
+            for key, value in (
+                ("application_name", application_name),
+                ("lock_timeout_ms", lock_timeout_ms),
+                ("statement_timeout_ms", statement_timeout_ms),
+            )
+            if value is not None
+        }
         out = ctypes.c_void_p()
-        _check(_lib().iucore_session_open(ctypes.byref(out), _text(conninfo)))
+        _check(
+            _lib().iucore_session_open_with(
+                ctypes.byref(out), _text(conninfo), _json_text(options) if options else None
+            )
+        )
         super().__init__(out.value)
+
+    def cancel(self):
+        """Cancels the statement the session runs now, from any thread (nothing if none): that
+        call raises :class:`DatabaseError` with ``sqlstate`` "57014"; nothing of it is committed."""
+        status = _lib().iucore_session_cancel(self._handle)
+        if status != OK:
+            raise IucoreError.for_code(status)(status, "session is closed or not a session")
+
+    def reset(self):
+        """Reconnects with the same conninfo and options (after the connection was lost)."""
+        _check(_lib().iucore_session_reset(self._handle))
 
     def apply(self, definition, migration_id, dry_run=False, applied_by=None):
         options = {"dry_run": bool(dry_run)}

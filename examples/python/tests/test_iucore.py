@@ -5,8 +5,11 @@ import json
 import os
 import pathlib
 import re
+import shutil
+import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import iucore
@@ -380,6 +383,57 @@ class LiveTest(unittest.TestCase):
         with self.assertRaises(iucore.CheckFailedError) as caught:
             self.session.apply(self.definition, "034")
         self.assertIn("fn_iu_auto_instantiate_rollback_by_actor", caught.exception.message)
+
+    def hold_catalog_lock(self, name):
+        """psql in the background holding an ACCESS EXCLUSIVE lock on the catalog table."""
+        exe = shutil.which("psql") or "psql"
+        holder = subprocess.Popen(
+            [exe, "-X", "-q", "-d", f"{self.conninfo} application_name={name}", "-c",
+             "BEGIN; LOCK TABLE public.dot_iu_command_catalog IN ACCESS EXCLUSIVE MODE; "
+             "SELECT pg_sleep(60); COMMIT;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(holder.wait)
+        self.addCleanup(
+            psql,
+            self.conninfo,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            f"WHERE application_name = '{name}'",
+        )
+        for _ in range(200):
+            if psql(self.conninfo, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
+                    f"USING (pid) WHERE a.application_name = '{name}' AND l.granted "
+                    "AND l.mode = 'AccessExclusiveLock'") == "1":
+                return holder
+            time.sleep(0.05)
+        self.fail("the lock holder never got its lock")
+
+    def test_lock_timeout_and_cancel(self):
+        self.hold_catalog_lock("py_holder")
+        with iucore.Session(self.conninfo, lock_timeout_ms=300) as s:
+            started = time.monotonic()
+            with self.assertRaises(iucore.DatabaseError) as caught:
+                s.apply(self.definition, "034")
+            self.assertLess(time.monotonic() - started, 10)
+            self.assertEqual(caught.exception.sqlstate, "55P03")
+        timer = threading.Timer(1.0, self.session.cancel)
+        timer.start()
+        with self.assertRaises(iucore.DatabaseError) as caught:
+            self.session.apply(self.definition, "034")
+        timer.join()
+        self.assertEqual(caught.exception.sqlstate, "57014")
+        self.assertFalse(self.session.status(self.definition)["ledger_exists"])  # nothing committed
+
+    def test_dead_session_until_reset(self):
+        with iucore.Session(self.conninfo, application_name="py_reset") as s:
+            s.status(self.definition)
+            psql(self.conninfo, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                 "WHERE application_name = 'py_reset'")
+            for _ in range(2):
+                with self.assertRaises(iucore.DatabaseConnectionError):
+                    s.status(self.definition)
+            s.reset()
+            self.assertIn("migrations", s.status(self.definition))
 
     def test_closed_session(self):
         self.session.close()

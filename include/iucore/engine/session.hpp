@@ -84,6 +84,12 @@ class session {
     /// A literal quoted by libpq's own escaping for this connection.
     result<std::string> literal(std::string_view value) const;
 
+    /// Asks the server to cancel the statement this session is running (PQcancel through the
+    /// session's slot of the cancel registry); nothing when none runs. Async-signal-safe and
+    /// safe from any thread while the session lives: the pending call fails (SQLSTATE 57014,
+    /// errc::database) and its transaction is rolled back.
+    void cancel() const noexcept;
+
     int round_trips() const { return round_trips_; }
     /// Whether the server is a hot standby in recovery (read-only), as it reported at connect.
     bool hot_standby() const;
