@@ -38,7 +38,7 @@ set(IUCORE_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/iucore)
 # Two export sets, so that the package's `c` component (iucoreCTargets.cmake) loads without the
 # C++ library's dependencies (Boost, PostgreSQL) and its `cxx` component (iucoreTargets.cmake)
 # brings them (cmake/iucoreConfig.cmake.in).
-install(TARGETS iucore
+install(TARGETS iucore iucore_core
   EXPORT iucoreTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime

@@ -515,7 +515,8 @@ int main_cli(int argc, char** argv) {
     command_line line;
     app.add_option("--db", line.db,
                    "libpq conninfo or URI (default: the PG* environment); repeated, a fleet")
-        ->option_text("CONNINFO");
+        ->option_text("CONNINFO")
+        ->allow_extra_args(false); // one value per --db: the next word is not a second one
     app.add_option("--fleet", line.fleet,
                    "apply, status, verify or diff on every target of FILE (one conninfo, URI or "
                    "service name per line)")
