@@ -30,8 +30,11 @@
  *              owned by the library and must not be freed.
  *   JSON.      Complex input is JSON text: a JSON parameter that is not valid JSON, or not of
  *              the documented shape, is IUCORE_E_JSON. Reports come out as JSON text: the same
- *              JSON the C++ API produces (boost::json::value_from of its report types) and the
- *              CLI prints with --json.
+ *              JSON the C++ API produces (iucore::report_json of its report types). Every report
+ *              (an object with an "operation") begins with "format": IUCORE_REPORT_FORMAT; its
+ *              JSON Schema is capi/schemas/<operation>.json (checked against real reports in
+ *              CI). A report of the same format only gains members; removing, renaming or
+ *              retyping one is a new format.
  *   Handles.   A definition (iucore_definition) and a database session (iucore_session) are
  *              opaque handles created by *_load_* / iucore_session_open and destroyed by
  *              iucore_definition_destroy / iucore_session_close, which take a pointer to the
@@ -65,6 +68,8 @@
 #define IUCORE_VERSION_STRING "1.0.0"
 /* The ABI version: libiucore.so.<IUCORE_ABI_VERSION>; iucore_abi_version() at run time. */
 #define IUCORE_ABI_VERSION 1
+/* The "format" every report carries (see JSON below). */
+#define IUCORE_REPORT_FORMAT "iucore-report/1"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define IUCORE_API __attribute__((visibility("default")))

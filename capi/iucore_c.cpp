@@ -9,6 +9,7 @@
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
+#include <iucore/engine/reports.hpp>
 #include <iucore/plan.hpp>
 #include <iucore/render.hpp>
 #include <iucore/sql_text.hpp>
@@ -36,6 +37,8 @@
 #endif
 static_assert(std::string_view(IUCORE_VERSION_STRING) == IUCORE_BUILD_VERSION,
               "capi/iucore.h IUCORE_VERSION_STRING disagrees with the project version");
+static_assert(std::string_view(IUCORE_REPORT_FORMAT) == iucore::report_format,
+              "capi/iucore.h IUCORE_REPORT_FORMAT disagrees with iucore::report_format");
 
 namespace json = boost::json;
 
@@ -449,7 +452,7 @@ void emit(char** out, const Report& report) {
     // costs no allocation per node and nothing to destroy. Explain is a host's hot path.
     std::array<unsigned char, 16 * 1024> buffer;
     json::monotonic_resource arena(buffer.data(), buffer.size());
-    const auto tree = json::value_from(report, &arena);
+    const auto tree = iucore::report_json(report, &arena);
     // Serialised straight into the block the caller frees: no std::string and no copy of it.
     json::serializer writer;
     writer.reset(&tree);

@@ -2,12 +2,15 @@
 #
 #   capi.header.c99 / .cxx  capi/iucore.h compiles alone as C99 and as C++ (pedantic, -Werror)
 #   capi.symbols            libiucore.so.1 exports exactly the header's iucore_* functions
-#   capi.abi                abidiff --no-added-syms against capi/abi/libiucore.so.1.abi
+#   capi.abi                abidiff --no-added-syms against capi/abi/libiucore.so.1.abi; enum
+#                           iucore_status against capi/abi/iucore_status.txt; the schemas' format
 #   capi.offline            the C ABI without a server (doctest)
 #   capi.live               the C ABI against the throwaway PostgreSQL
 #   capi.live.threads       8 threads, each with its own session, on one database: 034 applied
 #                           by exactly one, every governed run logged (also run under TSan)
 #   capi.python             examples/python/tests under unittest, over ctypes
+#   capi.schemas            every report, made for real in each outcome, against its schema in
+#                           capi/schemas (report_schemas.py; --regenerate writes them)
 #   capi.python.valgrind    tests/capi/python_host.py under valgrind: nothing of libiucore's in
 #                           valgrind's errors or definite leaks (run_python_valgrind.sh)
 #   example.c[.valgrind]    examples/c against a fresh database (and under valgrind)
@@ -125,6 +128,11 @@ if(TARGET iucore_cli)
           "IUCORE_PROJECT_VERSION=${PROJECT_VERSION}"
           "IUCORE_REQUIRE_LIVE=1")
     _iucore_capi_python_under_asan(capi.python)
+
+    _iucore_capi_db_test(capi.schemas
+      COMMAND ${Python3_EXECUTABLE} ${_capi_tests}/report_schemas.py ${_capi_dir}/schemas
+      ENV ${_capi_python_env} "PYTHONDONTWRITEBYTECODE=1")
+    _iucore_capi_python_under_asan(capi.schemas)
 
     # A representative Python host (tests/capi/python_host.py) under valgrind: no memory error
     # and no definite leak with a frame in libiucore (CPython's own records do not count).

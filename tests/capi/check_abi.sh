@@ -8,6 +8,12 @@
 # in the public header (the handles' insides) kept opaque, and without paths or locations so
 # the baseline does not depend on the build directory.
 #
+# Beside the functions, the baseline directory holds iucore_status.txt: every name and value of
+# enum iucore_status, one "NAME = value" a line (abidw does not describe an enum no function
+# uses). Each must still be in the header with its value; a new code may be added. And every
+# report schema (HEADERS_DIR/schemas/*.json, checked against real reports by capi.schemas)
+# must name the header's IUCORE_REPORT_FORMAT.
+#
 # How to regenerate the baseline (only for a deliberate, reviewed change of the ABI: adding
 # functions needs no new baseline; changing or removing one needs a new ABI version and SONAME):
 #   cmake --build --preset dev --target iucore_c
@@ -27,6 +33,13 @@ fi
 }
 lib=$1 baseline=$2 headers=$3
 
+# The enumerators of enum iucore_status in the header, "NAME = value" a line, in order.
+status_codes() {
+    sed -n '/^enum iucore_status {/,/^};/p' "$headers/iucore.h" |
+        sed -nE 's/^ *(IUCORE_[A-Z0-9_]+) = (-?[0-9]+),?.*$/\1 = \2/p'
+}
+status_baseline=$(dirname "$baseline")/iucore_status.txt
+
 describe() { # library output
     abidw --headers-dir "$headers" --drop-private-types --exported-interfaces-only \
         --no-corpus-path --no-comp-dir-path --no-show-locs --no-elf-needed "$1" |
@@ -35,7 +48,8 @@ describe() { # library output
 
 if ((regenerate)); then
     describe "$lib" "$baseline"
-    echo "wrote $baseline"
+    status_codes >"$status_baseline"
+    echo "wrote $baseline and $status_baseline"
     exit 0
 fi
 
@@ -61,3 +75,43 @@ if ((rc != 0)); then
     exit 1
 fi
 echo "ok: $(basename "$lib") is ABI-compatible with $(basename "$baseline")"
+
+# The status codes: none removed or renumbered.
+[[ -f $status_baseline ]] || {
+    echo "FAIL: no baseline $status_baseline (see the comment at the top of $0)" >&2
+    exit 1
+}
+current_codes=$(status_codes)
+[[ -n $current_codes ]] || {
+    echo "FAIL: no enum iucore_status in $headers/iucore.h" >&2
+    exit 1
+}
+while IFS= read -r line; do
+    [[ -z $line ]] && continue
+    grep -qxF -- "$line" <<<"$current_codes" || {
+        echo "FAIL: status code '$line' of $status_baseline was removed or renumbered" >&2
+        exit 1
+    }
+done <"$status_baseline"
+echo "ok: enum iucore_status keeps the $(grep -c . "$status_baseline") codes of $(basename "$status_baseline")"
+
+# The report schemas: one format, the header's.
+format=$(sed -nE 's/^#define IUCORE_REPORT_FORMAT "([^"]+)"$/\1/p' "$headers/iucore.h")
+[[ -n $format ]] || {
+    echo "FAIL: no '#define IUCORE_REPORT_FORMAT \"...\"' in $headers/iucore.h" >&2
+    exit 1
+}
+shopt -s nullglob
+schemas=("$headers"/schemas/*.json)
+((${#schemas[@]} > 0)) || {
+    echo "FAIL: no report schemas in $headers/schemas" >&2
+    exit 1
+}
+for schema in "${schemas[@]}"; do
+    grep -q "\"format\": {\"const\": \"$format\"}" "$schema" ||
+        grep -Pzq '"format": \{\s*"const": "'"$format"'"\s*\}' "$schema" || {
+        echo "FAIL: $schema does not require \"format\": \"$format\"" >&2
+        exit 1
+    }
+done
+echo "ok: ${#schemas[@]} report schemas, each of format $format"

@@ -28,6 +28,7 @@ import threading
 
 __all__ = [
     "ABI_VERSION",
+    "REPORT_FORMAT",
     "BadHandleError",
     "CheckFailedError",
     "DatabaseConnectionError",
@@ -55,6 +56,9 @@ __all__ = [
 #: The library version this module is written against (exactly), and its ABI (SONAME) version.
 __version__ = "1.0.0"
 ABI_VERSION = 1
+#: The "format" every report (a dict with an "operation") carries; its JSON Schema is
+#: capi/schemas/<operation>.json in the source tree.
+REPORT_FORMAT = "iucore-report/1"
 
 # Status codes of capi/iucore.h (part of the ABI; they never change).
 OK = 0

@@ -368,6 +368,17 @@ class LiveTest(unittest.TestCase):
                 governed = self.definition.figures()["governed_commands"]
                 self.assertEqual(promoted.figures()["governed_commands"], governed + 1)
 
+    def test_reports_carry_their_format(self):
+        for report in (
+            self.session.status(self.definition),
+            self.session.gates(self.definition),
+            self.session.apply(self.definition, "034", dry_run=True),
+            self.definition.pins(),
+        ):
+            self.assertEqual(next(iter(report)), "format")  # first
+            self.assertEqual(report["format"], iucore.REPORT_FORMAT)
+        self.assertNotIn("format", self.definition.figures())  # a value, not a report
+
     def test_database_error_carries_its_sqlstate(self):
         psql(self.conninfo, "DROP TABLE public.dot_iu_command_catalog CASCADE")
         with self.assertRaises(iucore.DatabaseError) as caught:

@@ -7,9 +7,30 @@
 #include <iucore/surface.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace iucore {
+
+/// The version of the reports' JSON. Every report (a JSON object with an "operation") carries
+/// it as "format", first; its JSON Schemas are capi/schemas/<operation>.json. A change that
+/// removes, renames or retypes a member makes it iucore-report/2.
+inline constexpr std::string_view report_format = "iucore-report/1";
+
+/// A value as the JSON a host reads: json::value_from, and, for a report (an object with an
+/// "operation"), "format": report_format first. The one place the format is added: the C ABI
+/// and the CLI's --json write reports through it.
+template <class T>
+json::value report_json(const T& report, json::storage_ptr storage = {}) {
+    json::value v = json::value_from(report, storage);
+    if (!v.is_object() || !v.as_object().contains("operation")) return v;
+    json::object out(storage);
+    out.reserve(v.as_object().size() + 1);
+    out.emplace("format", report_format);
+    for (auto& member : v.as_object())
+        out.emplace(member.key(), std::move(member.value()));
+    return out;
+}
 
 /// One named check with what was expected and what live holds.
 struct check_result {
