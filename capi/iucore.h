@@ -17,7 +17,7 @@
  *              IUCORE_E_DATABASE and IUCORE_E_CONNECTION for any function given a session.
  *   Messages.  A message names the offending input; an input longer than 200 bytes is shown
  *              by its first 200 bytes (cut at a UTF-8 boundary), "...", and its full length
- *              ("(10485760 bytes in all)"). A message is at most about 4 kB.
+ *              ("(10485760 bytes in all)"). A message is at most 4096 bytes.
  *   Outputs.   Output parameters come first and are named out / out_json. On entry *out is
  *              set to NULL, so after a failure it is NULL; after a success it holds the value.
  *   Strings.   Every const char* given to the library must be NUL-terminated UTF-8 (else

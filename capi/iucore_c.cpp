@@ -138,7 +138,7 @@ const char* status_name(int code) noexcept {
 
 /// How much of one input a message may show.
 constexpr std::size_t echo_limit = 200;
-/// A message longer than this (after the inputs are cut) is cut too.
+/// The longest message (after the inputs are cut, a longer one is cut to this).
 constexpr std::size_t message_limit = 4096;
 
 /// The first `limit` bytes of `s` or fewer, ending on a UTF-8 sequence boundary.
@@ -189,8 +189,8 @@ std::string cut_echoes(std::string message) {
             }
         }
     }
-    if (message.size() > message_limit)
-        message = std::string(utf8_prefix(message, message_limit)) + "... (message of " +
+    if (message.size() > message_limit) // the note is at most 48 bytes
+        message = std::string(utf8_prefix(message, message_limit - 48)) + "... (message of " +
                   std::to_string(message.size()) + " bytes cut)";
     return message;
 }
