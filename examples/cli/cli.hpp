@@ -2,6 +2,7 @@
 // Shared plumbing of the iucore command-line host: options, output, exit codes.
 
 #include <iucore/definition.hpp>
+#include <iucore/engine/reports.hpp>
 #include <iucore/engine/session.hpp>
 
 #include <boost/json.hpp>
@@ -38,7 +39,7 @@ int report_usage(bool json, const std::string& message);
 template <class Report, class TextFn>
 int print(const context& ctx, const Report& report, TextFn text_of, int code = done) {
     if (ctx.json)
-        std::cout << boost::json::serialize(boost::json::value_from(report)) << "\n";
+        std::cout << boost::json::serialize(report_json(report)) << "\n";
     else
         std::cout << text_of(report);
     return code;

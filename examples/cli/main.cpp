@@ -234,7 +234,7 @@ int promote_verb(context& ctx, const inputs& in) {
     const auto& m = promoted.value().promoted.migrations.back();
     const auto e = promoted.value().promoted.expectations(m.id).value();
     if (ctx.json)
-        std::cout << boost::json::serialize(boost::json::value_from(promoted.value())) << "\n";
+        std::cout << boost::json::serialize(report_json(promoted.value())) << "\n";
     else
         std::cout << "promoted " << in.promote.function << " as " << in.promote.command
                   << ": migration " << m.id << " (" << m.slug << ") written to "

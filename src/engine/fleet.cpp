@@ -117,6 +117,20 @@ fleet_report run_fleet(const std::vector<std::string>& conninfos, std::string op
     return report;
 }
 
+namespace {
+
+/// A step from a report: its verdict, one line for people, and the report itself.
+template <class Report>
+fleet_step step_of(const Report& r, bool ok, std::string summary) {
+    fleet_step step;
+    step.ok = ok;
+    step.summary = std::move(summary);
+    step.report = json::value_from(r);
+    return step;
+}
+
+} // namespace
+
 fleet_operation fleet_apply(const definition& d, std::string migration_id, apply_options options) {
     return [&d, id = std::move(migration_id), options](session& s) -> result<fleet_step> {
         BOOST_OUTCOME_TRY(auto before, d.version_before(id));
@@ -158,23 +172,18 @@ fleet_operation fleet_status(const definition& d) {
 fleet_operation fleet_verify(const definition& d, std::string version) {
     return [&d, version = std::move(version)](session& s) -> result<fleet_step> {
         BOOST_OUTCOME_TRY(auto r, verify(s, d, version));
-        fleet_step step;
-        step.ok = r.ok();
-        step.summary = "verify " + r.version + (step.ok ? ": every check holds" : ": failed");
-        step.report = json::value_from(r);
-        return step;
+        return step_of(r, r.ok(),
+                       "verify " + r.version + (r.ok() ? ": every check holds" : ": failed"));
     };
 }
 
 fleet_operation fleet_diff(const definition& d) {
     return [&d](session& s) -> result<fleet_step> {
         BOOST_OUTCOME_TRY(auto r, diff_live(s, d));
-        fleet_step step;
-        step.ok = r.differences.empty();
-        step.summary = std::to_string(r.live_rows) + " live rows, " +
-                       (step.ok ? "no differences" : "differs from the SSOT");
-        step.report = json::value_from(r);
-        return step;
+        const bool same = r.differences.empty();
+        return step_of(r, same,
+                       std::to_string(r.live_rows) + " live rows, " +
+                           (same ? "no differences" : "differs from the SSOT"));
     };
 }
 

@@ -39,14 +39,8 @@ bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }
 
-std::int64_t number(session& s, const std::string& sql,
-                    const std::vector<std::optional<std::string>>& params = {}) {
-    return std::stoll(iucore::testing::scalar(s, sql, params));
-}
-
-std::int64_t catalog_rows(session& s) {
-    return number(s, "SELECT count(*) FROM public.dot_iu_command_catalog");
-}
+using iucore::testing::catalog_rows;
+using iucore::testing::number;
 
 /// How many of 034's rows are in the catalog.
 std::int64_t rows_of_034(session& s) {

@@ -70,14 +70,8 @@ std::string scalar(session& s, const std::string& sql,
     return rows.rows[0][0].value_or("NULL");
 }
 
-std::int64_t number(session& s, const std::string& sql,
-                    const std::vector<std::optional<std::string>>& params = {}) {
-    return std::stoll(scalar(s, sql, params));
-}
-
-std::int64_t catalog_rows(session& s) {
-    return number(s, "SELECT count(*) FROM public.dot_iu_command_catalog");
-}
+using iucore::testing::catalog_rows;
+using iucore::testing::number;
 
 /// How many of the two rows 034 adds are in the catalog.
 std::int64_t rows_of_034(session& s) {

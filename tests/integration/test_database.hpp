@@ -50,6 +50,16 @@ inline std::string scalar(session& s, const std::string& sql,
     return rows.rows[0][0].value_or("");
 }
 
+/// A one-value query read as a number.
+inline std::int64_t number(session& s, const std::string& sql,
+                           const std::vector<std::optional<std::string>>& params = {}) {
+    return std::stoll(scalar(s, sql, params));
+}
+
+inline std::int64_t catalog_rows(session& s) {
+    return number(s, "SELECT count(*) FROM public.dot_iu_command_catalog");
+}
+
 inline std::string read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + path);

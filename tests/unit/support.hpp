@@ -2,6 +2,7 @@
 // What several unit test files share: the exact JSON round trip of a value type, and the text
 // of the example definition.
 
+#include <iucore/definition.hpp>
 #include <iucore/detail/json_io.hpp>
 
 #include <boost/json.hpp>
@@ -38,6 +39,20 @@ inline std::string example_definition_text() {
 
 inline boost::json::value example_definition_json() {
     return boost::json::parse(example_definition_text());
+}
+
+/// The example definition, parsed and validated.
+inline iucore::definition example_definition() {
+    auto d = iucore::parse_definition(example_definition_text(), "iu_core.json");
+    REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
+    return std::move(d).value();
+}
+
+/// The value of a result that must hold one (the test stops, with the message, if not).
+template <class T>
+T must(iucore::result<T> r) {
+    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
+    return std::move(r).value();
 }
 
 } // namespace iucore_test

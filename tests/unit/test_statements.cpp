@@ -18,16 +18,10 @@ namespace json = boost::json;
 
 namespace {
 
-definition example() {
-    auto d = iucore::parse_definition(iucore_test::example_definition_text(), "iu_core.json");
-    REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
-    return std::move(d).value();
-}
+using iucore_test::must;
 
-template <class T>
-T must(iucore::result<T> r) {
-    REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
-    return std::move(r).value();
+definition example() {
+    return iucore_test::example_definition();
 }
 
 bool contains(std::string_view text, std::string_view needle) {
