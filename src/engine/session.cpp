@@ -78,6 +78,8 @@ namespace {
 constexpr int cancel_slot_count = 256;
 std::atomic<PGcancel*> cancel_registry[cancel_slot_count];
 std::atomic<int> cancels_in_flight{0};
+// Set by cancel_running_statements(): a statement not yet sent when the signal came is not sent.
+std::atomic<bool> cancel_requested{false};
 
 int take_cancel_slot(PGconn* conn) {
     PGcancel* cancel = PQgetCancel(conn);
@@ -156,6 +158,7 @@ std::string libpq_version() {
 }
 
 void cancel_running_statements() noexcept {
+    cancel_requested.store(true);
     cancels_in_flight.fetch_add(1);
     char message[256];
     for (auto& slot : cancel_registry)
@@ -320,6 +323,8 @@ result<std::vector<pg_rows>> session::run(const std::string& sql) {
     if (sql.find('\0') != std::string::npos)
         return fail(errc::invalid_argument, "SQL text contains a NUL byte; nothing was sent");
     ++round_trips_;
+    if (cancel_requested.load())
+        return fail(errc::database, "canceling statement due to user request (before it was sent)");
     if (!PQsendQuery(conn_.get(), sql.c_str())) return error_from(nullptr);
     std::vector<pg_rows> out;
     std::optional<failure> first_error;
@@ -361,6 +366,8 @@ result<pg_rows> session::run_params(const std::string& sql,
                                     const std::vector<std::optional<std::string>>& params) {
     BOOST_OUTCOME_TRY(auto values, parameter_values(sql, params));
     ++round_trips_;
+    if (cancel_requested.load())
+        return fail(errc::database, "canceling statement due to user request (before it was sent)");
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
                            values.data(), nullptr, nullptr, 0))
         return error_from(nullptr);
@@ -375,6 +382,8 @@ result<pg_rows> session::run_prepared(const std::string& sql,
     const auto known = prepared_.find(sql);
     if (known == prepared_.end()) return prepare_and_execute(sql, values);
     ++round_trips_;
+    if (cancel_requested.load())
+        return fail(errc::database, "canceling statement due to user request (before it was sent)");
     if (!PQsendQueryPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()),
                              values.data(), nullptr, nullptr, 0))
         return error_from(nullptr);
@@ -394,6 +403,8 @@ result<pg_rows> session::prepare_and_execute(const std::string& sql,
     const int count = static_cast<int>(values.size());
     ++round_trips_;
     // Parse, Bind/Execute and one Sync in a pipeline: one round trip, one implicit transaction.
+    if (cancel_requested.load())
+        return fail(errc::database, "canceling statement due to user request (before it was sent)");
     if (!PQenterPipelineMode(conn_.get())) return error_from(nullptr);
     const bool sent =
         PQsendPrepare(conn_.get(), name.c_str(), sql.c_str(), count, nullptr) &&

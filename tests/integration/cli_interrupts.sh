@@ -43,7 +43,8 @@ ledger_rows_034() {
 }
 waiting_appliers() {
     sql "SELECT count(*) FROM pg_stat_activity
-          WHERE application_name = 'iucore apply' AND pid <> pg_backend_pid()"
+          WHERE application_name = 'iucore apply' AND pid <> pg_backend_pid()
+            AND wait_event_type IS DISTINCT FROM 'Client'"
 }
 
 # hold_lock SECONDS: another session holds the catalog ACCESS EXCLUSIVE; its pid in $holder_pid.
