@@ -25,15 +25,8 @@ using iucore::testing::test_database;
 
 namespace {
 
-const definition& def() {
-    static const definition d = iucore::testing::example_definition();
-    return d;
-}
-
-const migration_expectations& e034() {
-    static const migration_expectations e = must(def().expectations("034"), "expectations 034");
-    return e;
-}
+using iucore::testing::def;
+using iucore::testing::e034;
 
 bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;

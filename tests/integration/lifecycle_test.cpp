@@ -31,17 +31,10 @@ constexpr const char* rollback_by_actor = "dot_iu_auto_instantiate_rollback_by_a
 constexpr const char* rows_034 =
     "{dot_iu_auto_instantiate_from_event,dot_iu_auto_instantiate_rollback_by_actor}";
 
-const definition& def() {
-    static const definition d = iucore::testing::example_definition();
-    return d;
-}
-
-/// What the definition says 034 does: every figure below is taken from it (the record's own
-/// figures are pinned once, in examples/python/tests/test_record.py).
-const migration_expectations& e034() {
-    static const migration_expectations e = must(def().expectations("034"), "expectations 034");
-    return e;
-}
+// Every figure below is taken from the definition (the record's own figures are pinned once,
+// in examples/python/tests/test_record.py).
+using iucore::testing::def;
+using iucore::testing::e034;
 std::int64_t rows_before_034() {
     return static_cast<std::int64_t>(e034().rows_before);
 }

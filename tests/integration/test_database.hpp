@@ -79,6 +79,18 @@ inline definition example_definition() {
 }
 
 /// A libpq conninfo value in single quotes, `\` and `'` escaped.
+/// The example definition, loaded once per test program.
+inline const definition& def() {
+    static const definition d = example_definition();
+    return d;
+}
+
+/// What the example definition says 034 does: the tests take their figures from it.
+inline const migration_expectations& e034() {
+    static const migration_expectations e = must(def().expectations("034"), "expectations 034");
+    return e;
+}
+
 inline std::string conninfo_quote(const std::string& value) {
     std::string out = "'";
     for (char c : value) {
