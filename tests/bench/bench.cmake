@@ -10,7 +10,9 @@ find_program(IUCORE_PSQL_EXECUTABLE psql
   DOC "psql, the baseline of the apply benchmark (iucore_bench --psql overrides it)")
 mark_as_advanced(IUCORE_PSQL_EXECUTABLE)
 
-add_executable(iucore_bench ${CMAKE_CURRENT_LIST_DIR}/bench.cpp)
+add_executable(iucore_bench ${CMAKE_CURRENT_LIST_DIR}/bench.cpp ${CMAKE_CURRENT_LIST_DIR}/bench_run.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bench_apply.cpp ${CMAKE_CURRENT_LIST_DIR}/bench_scale.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bench_capi.cpp)
 target_link_libraries(iucore_bench PRIVATE iucore::iucore)
 # test_database.hpp (fresh databases on the throwaway cluster) is shared with the integration tests.
 target_include_directories(iucore_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)

@@ -1,4 +1,5 @@
 #include "iucore/pg_type.hpp"
+#include "iucore/sql_text.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
