@@ -171,7 +171,7 @@ std::string text(const plan& p) {
         rows.push_back({spec.name, std::string(short_name(spec.type)), value, notes});
     }
     out += table({"argument", "type", "value", "notes"}, rows);
-    out += "sql       SELECT " + p.sql.call + "\n";
+    out += "sql       " + p.sql.select() + "\n";
     for (std::size_t i = 0; i < p.sql.params.size(); ++i)
         out += "          $" + std::to_string(i + 1) + " = " + p.sql.params[i] + "\n";
     if (p.gates.empty()) out += "gates     none hold this command in this mode\n";

@@ -130,6 +130,13 @@ result<statement> render_configs(const definition& d);
 /// (JSON arrays), defaults, returns, has_modes.
 statement render_signature_lookup(const definition& d, std::string_view function);
 
+/// How far a hot standby's replay lags, in seconds (0 when it has replayed all it received):
+/// one column "lag_seconds".
+statement render_replay_lag();
+
+/// The pids that block backend `pid`, comma-separated: one column.
+statement render_blocking_pids(int pid);
+
 /// verify's text: the checks' report rows as one statement; with `own_transaction`, wrapped in
 /// a read-only transaction with parallelism and JIT off and room for the hash of the expected
 /// rows (simple protocol, the check rows are the only result with columns).

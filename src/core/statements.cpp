@@ -376,4 +376,15 @@ std::string render_verification(const std::vector<sql_check>& checks, bool own_t
     return sql;
 }
 
+statement render_replay_lag() {
+    return {"SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+            "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8 "
+            "AS lag_seconds",
+            {}};
+}
+
+statement render_blocking_pids(int pid) {
+    return {"SELECT array_to_string(pg_blocking_pids($1::int), ', ')", {std::to_string(pid)}};
+}
+
 } // namespace iucore

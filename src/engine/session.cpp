@@ -1,5 +1,6 @@
 #include <iucore/engine/session.hpp>
 #include <iucore/render.hpp>
+#include <iucore/statements.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -289,11 +290,10 @@ void session::look_up_blockers() {
     side.statement_timeout = std::chrono::seconds(5);
     conn_ptr lookup(open_connection(conninfo_, side), &PQfinish);
     if (!lookup || PQstatus(lookup.get()) != CONNECTION_OK) return;
-    const std::string pid = std::to_string(backend_pid());
-    const char* values[] = {pid.c_str()};
-    auto res =
-        own(PQexecParams(lookup.get(), "SELECT array_to_string(pg_blocking_pids($1::int), ', ')", 1,
-                         nullptr, values, nullptr, nullptr, 0));
+    const auto query = render_blocking_pids(backend_pid());
+    const char* values[] = {query.params.at(0)->c_str()};
+    auto res = own(
+        PQexecParams(lookup.get(), query.text.c_str(), 1, nullptr, values, nullptr, nullptr, 0));
     if (PQresultStatus(res.get()) == PGRES_TUPLES_OK && PQntuples(res.get()) == 1)
         blocking_pids_ = PQgetvalue(res.get(), 0, 0);
 }
