@@ -3,6 +3,7 @@
 #include <iucore/render.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace iucore {
 
@@ -135,24 +136,28 @@ sql_check rows_check(sql_quoter& q, const definition& d, const std::string& labe
             "count(*)::text || ' catalog rows'"};
 }
 
-/// The definition's signatures as a VALUES list (fn, identity, regprocedure): each target
+/// The signatures of `functions` as a VALUES list (fn, identity, regprocedure): each target
 /// function resolves by its identity, schema-qualified name plus argument types, never by name.
-std::string signature_identities(sql_quoter& q, const definition& d) {
-    if (d.signatures.empty()) return "(SELECT NULL::text, NULL::text, NULL::text WHERE false)";
+/// Only the catalog's own targets: a migration's SQL (and checksum) does not change when a later
+/// migration adds a signature.
+std::string signature_identities(sql_quoter& q, const definition& d,
+                                 const std::set<std::string>& functions) {
     const auto schema = schema_of(d.schema.catalog.table);
-    std::string out = "(VALUES ";
-    for (std::size_t i = 0; i < d.signatures.size(); ++i) {
-        const auto& sig = d.signatures[i];
-        out += i ? ",\n        (" : "(";
-        out += q.lit(sig.name) + ", " + q.lit(function_identity(schema, sig)) + ", " +
-               q.lit(regprocedure_input(q, schema, sig)) + ")";
+    std::string out;
+    for (const auto& function : functions) {
+        const auto* sig = d.find_signature(function);
+        if (!sig) continue; // validate() refuses a target without one
+        out += out.empty() ? "(VALUES (" : ",\n        (";
+        out += q.lit(sig->name) + ", " + q.lit(function_identity(schema, *sig)) + ", " +
+               q.lit(regprocedure_input(q, schema, *sig)) + ")";
     }
-    return out + ")";
+    return out.empty() ? "(SELECT NULL::text, NULL::text, NULL::text WHERE false)" : out + ")";
 }
 
+/// The targets of `rows` (a catalog at some version): as many distinct as it has, each resolving.
 sql_check targets_check(sql_quoter& q, const definition& d, const std::string& label,
-                        std::size_t expected_distinct) {
-    const auto n = std::to_string(expected_distinct);
+                        const catalog& rows) {
+    const auto n = std::to_string(rows.distinct_targets());
     const auto targets = q.ident(catalog_columns.back().name);
     const std::string resolvable = "coalesce(bool_and(t.found), true)";
     // One row per distinct live target: whether its identity resolves, and if not, what exists
@@ -167,7 +172,7 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
                 q.table(d.schema.catalog.table) + " c, unnest(c." + targets +
                 ") AS f(fn)) l\n"
                 "      LEFT JOIN " +
-                signature_identities(q, d) +
+                signature_identities(q, d, rows.target_functions()) +
                 " AS s(fn, identity, regproc) ON s.fn = l.fn\n"
                 "      CROSS JOIN LATERAL (SELECT to_regprocedure(s.regproc) IS NOT NULL AS found) "
                 "r) t";
@@ -400,6 +405,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const rendered_sql& r) {
 
 result<rendered_sql> render_forward(const definition& d, std::string_view migration_id) {
     BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
+    BOOST_OUTCOME_TRY(auto after, d.catalog_at(migration_id));
     const auto& m = *d.find_migration(migration_id);
     sql_quoter q;
     rendered_sql out;
@@ -443,8 +449,7 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
                              " verification: catalog size + every target_function resolvable");
     add_checks(out, q,
                {rows_check(q, d, m.id + "_catalog", e.rows_after),
-                targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
-                std::move(new_rows)});
+                targets_check(q, d, m.id + "_targets", after), std::move(new_rows)});
     return finish(std::move(out), q);
 }
 
@@ -516,7 +521,7 @@ result<std::vector<sql_check>> version_checks(const definition& d, const std::st
                                               const catalog& rows, std::string_view values) {
     sql_quoter q;
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
-                                  targets_check(q, d, v + "_targets", rows.distinct_targets())};
+                                  targets_check(q, d, v + "_targets", rows)};
     if (rows.size() > 0)
         checks.push_back(
             matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.size(), values));
