@@ -20,11 +20,19 @@ struct apply_plan {
     std::string message; // why it does not run (already applied, drift)
 };
 
+/// What the start check (render_start_check) found live: how many catalog rows differ from
+/// the catalog the migration starts from, and the refusal that names them.
+struct start_state {
+    std::int64_t differing = 0;
+    std::string refusal;
+};
+
 /// What applying `migration_id` does. A drifted entry at or before the migration stops it; an
 /// entry of the migration itself that matches means already applied; a required migration that
-/// is not applied refuses it (errc::refused).
+/// is not applied, or a live catalog that is not the one it starts from, refuses it
+/// (errc::refused).
 result<apply_plan> plan_apply(const definition& d, std::string_view migration_id,
                               const std::vector<ledger_entry>& expected,
-                              const std::vector<ledger_entry>& live);
+                              const std::vector<ledger_entry>& live, const start_state& start = {});
 
 } // namespace iucore

@@ -61,6 +61,26 @@ result<rendered_sql> render_seed(const definition& d, std::string_view version =
 /// The checks of `version` against live (catalog size, targets, SSOT rows), for verify.
 result<std::vector<sql_check>> render_version_checks(const definition& d, std::string_view version);
 
+/// How many differing rows a start-state refusal names (it gives the count of all).
+inline constexpr std::size_t start_differences_shown = 5;
+
+/// The live catalog against the one `migration_id` starts from (the previous version's rows,
+/// plus any of its own rows already there and equal): one row, `differing` (how many rows
+/// differ: missing, unexpected, or a field changed) and `refusal` (the message naming the first
+/// start_differences_shown of them; NULL when none). The forward's preflight raises it, and
+/// apply runs it in its first round trip.
+result<std::string> render_start_check(const definition& d, std::string_view migration_id);
+
+/// A target function's identity as messages name it: `public.fn(uuid,text)`, regprocedure's
+/// text qualified by the catalog's schema (where iucore calls it).
+std::string function_identity(const definition& d, const signature& sig);
+/// The same identity as to_regprocedure reads it, each name quoted by PostgreSQL's rules.
+result<std::string> regprocedure_text(const definition& d, const signature& sig);
+/// An SQL expression: every function named by the text expression `name_sql`, in any schema,
+/// spelled as function_identity spells one and joined by ", "; NULL when there is none. What
+/// a failing resolution names as existing instead.
+std::string functions_named_sql(std::string_view name_sql);
+
 /// The DDL of the migration ledger (created on first use by the engine).
 result<std::string> render_ledger_ddl(const definition& d);
 

@@ -88,8 +88,10 @@ std::string run_arguments_json(const bound_arguments& args);
 std::string advisory_lock_key(const definition& d);
 
 /// apply's first round trip (simple protocol): begin (JIT off), the advisory lock, the ledger's
-/// DDL, and the ledger rows (render_ledger_rows's columns) as the last result.
-result<std::string> render_apply_opening(const definition& d);
+/// DDL, the start check of `migration_id` (render_start_check: the catalog it starts from, under
+/// the lock) as the second-to-last result, and the ledger rows (render_ledger_rows's columns) as
+/// the last.
+result<std::string> render_apply_opening(const definition& d, std::string_view migration_id);
 
 /// apply's second round trip: the forward body, the ledger row of `entry` (applied_by: the
 /// session user when empty), and COMMIT, or ROLLBACK for a dry run. The ledger row's values are
@@ -136,6 +138,10 @@ statement render_replay_lag();
 
 /// The pids that block backend `pid`, comma-separated: one column.
 statement render_blocking_pids(int pid);
+
+/// Whether `sig` resolves by its identity (function_identity: schema, name, argument types):
+/// columns found (boolean) and instead (functions_named_sql: what exists under its name).
+result<statement> render_function_resolution(const definition& d, const signature& sig);
 
 /// verify's text: the checks' report rows as one statement; with `own_transaction`, wrapped in
 /// a read-only transaction with parallelism and JIT off and room for the hash of the expected

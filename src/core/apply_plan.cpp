@@ -7,7 +7,7 @@ namespace iucore {
 
 result<apply_plan> plan_apply(const definition& d, std::string_view migration_id,
                               const std::vector<ledger_entry>& expected,
-                              const std::vector<ledger_entry>& live) {
+                              const std::vector<ledger_entry>& live, const start_state& start) {
     const auto* found = d.find_migration(migration_id);
     if (!found)
         return fail(errc::invalid_argument,
@@ -48,6 +48,12 @@ result<apply_plan> plan_apply(const definition& d, std::string_view migration_id
             return fail(errc::refused, "migration " + m.id + " requires migration " + required +
                                            ", which is not applied: apply " + required + " first");
     }
+    if (start.differing > 0)
+        return fail(errc::refused, start.refusal.empty()
+                                       ? "migration " + m.id + ": " +
+                                             std::to_string(start.differing) +
+                                             " catalog rows differ from the catalog it starts from"
+                                       : start.refusal);
     return plan;
 }
 

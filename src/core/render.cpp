@@ -3,6 +3,7 @@
 #include <iucore/render.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace iucore {
 
@@ -36,6 +37,16 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 std::string schema_of(std::string_view qualified) {
     auto dot = qualified.find('.');
     return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
+}
+
+/// regprocedure's input for `sig` in `schema`, each name quoted: "public".fn(uuid,text).
+std::string regprocedure_input(sql_quoter& q, std::string_view schema, const signature& sig) {
+    return q.ident(schema) + "." + q.ident(sig.name) + "(" +
+           sig.call_text([](pg_type t) { return name(t); }).substr(sig.name.size() + 1);
+}
+
+std::string function_identity(std::string_view schema, const signature& sig) {
+    return std::string(schema) + "." + sig.regprocedure();
 }
 
 /// The rows as the tuples of a VALUES list, appended to `out`. A seed of 100,000 rows makes this
@@ -125,19 +136,54 @@ sql_check rows_check(sql_quoter& q, const definition& d, const std::string& labe
             "count(*)::text || ' catalog rows'"};
 }
 
+/// The signatures of `functions` as a VALUES list (fn, identity, regprocedure): each target
+/// function resolves by its identity, schema-qualified name plus argument types, never by name.
+/// Only the catalog's own targets: a migration's SQL (and checksum) does not change when a later
+/// migration adds a signature.
+std::string signature_identities(sql_quoter& q, const definition& d,
+                                 const std::set<std::string>& functions) {
+    const auto schema = schema_of(d.schema.catalog.table);
+    std::string out;
+    for (const auto& function : functions) {
+        const auto* sig = d.find_signature(function);
+        if (!sig) continue; // validate() refuses a target without one
+        out += out.empty() ? "(VALUES (" : ",\n        (";
+        out += q.lit(sig->name) + ", " + q.lit(function_identity(schema, *sig)) + ", " +
+               q.lit(regprocedure_input(q, schema, *sig)) + ")";
+    }
+    return out.empty() ? "(SELECT NULL::text, NULL::text, NULL::text WHERE false)" : out + ")";
+}
+
+/// The targets of `rows` (a catalog at some version): as many distinct as it has, each resolving.
 sql_check targets_check(sql_quoter& q, const definition& d, const std::string& label,
-                        std::size_t expected_distinct) {
-    const auto n = std::to_string(expected_distinct);
-    const std::string resolvable =
-        "coalesce(bool_and(EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.proname = t.fn)), "
-        "true)";
+                        const catalog& rows) {
+    const auto n = std::to_string(rows.distinct_targets());
+    const auto targets = q.ident(catalog_columns.back().name);
+    const std::string resolvable = "coalesce(bool_and(t.found), true)";
+    // One row per distinct live target: whether its identity resolves, and if not, what exists
+    // under its name instead (looked up only for the unresolved).
+    auto from = "FROM (SELECT l.fn, r.found,\n"
+                "        CASE WHEN NOT r.found THEN coalesce(s.identity, l.fn || " +
+                q.lit(" (no signature in the definition)") + ") || " + q.lit(" not found; ") +
+                " || coalesce(" + q.lit("found ") + " || " + functions_named_sql("l.fn") + ", " +
+                q.lit("no function has that name") +
+                ") END AS problem\n"
+                "      FROM (SELECT DISTINCT f.fn FROM " +
+                q.table(d.schema.catalog.table) + " c, unnest(c." + targets +
+                ") AS f(fn)) l\n"
+                "      LEFT JOIN " +
+                signature_identities(q, d, rows.target_functions()) +
+                " AS s(fn, identity, regproc) ON s.fn = l.fn\n"
+                "      CROSS JOIN LATERAL (SELECT to_regprocedure(s.regproc) IS NOT NULL AS found) "
+                "r) t";
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) + " c, unnest(c.target_functions) AS t(fn)",
-            {{"distinct_target_functions", "count(DISTINCT t.fn)"}, {"all_resolvable", resolvable}},
-            "count(DISTINCT t.fn) = " + n + " AND " + resolvable,
+            std::move(from),
+            {{"distinct_target_functions", "count(*)"}, {"all_resolvable", resolvable}},
+            "count(*) = " + n + " AND " + resolvable,
             n + " distinct target functions, all resolvable",
-            "count(DISTINCT t.fn)::text || ' distinct target functions, resolvable: ' || " +
-                resolvable + "::text"};
+            "count(*)::text || ' distinct target functions, ' || CASE WHEN " + resolvable +
+                " THEN 'all resolvable' ELSE 'unresolved: ' || string_agg(t.problem, '; ' ORDER "
+                "BY t.fn) FILTER (WHERE NOT t.found) END"};
 }
 
 /// Rows equal to the definition in every column: presence alone would let a stale row pass.
@@ -219,6 +265,89 @@ result<rendered_sql> finish(rendered_sql out, const sql_quoter& q) {
 
 } // namespace
 
+std::string function_identity(const definition& d, const signature& sig) {
+    return function_identity(schema_of(d.schema.catalog.table), sig);
+}
+
+result<std::string> regprocedure_text(const definition& d, const signature& sig) {
+    sql_quoter q;
+    auto text = regprocedure_input(q, schema_of(d.schema.catalog.table), sig);
+    BOOST_OUTCOME_TRY(q.status());
+    return text;
+}
+
+std::string functions_named_sql(std::string_view name_sql) {
+    // Spelled as function_identity spells one: schema.fn(type,type).
+    return "(SELECT string_agg(n.nspname || '.' || p.proname || '(' || "
+           "replace(pg_catalog.oidvectortypes(p.proargtypes), ', ', ',') || ')', ', ' ORDER BY "
+           "n.nspname, p.oid) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = "
+           "p.pronamespace WHERE p.proname = " +
+           std::string(name_sql) + ")";
+}
+
+result<std::string> render_start_check(const definition& d, std::string_view migration_id) {
+    BOOST_OUTCOME_TRY(auto previous, d.version_before(migration_id));
+    BOOST_OUTCOME_TRY(auto before, d.catalog_at(previous));
+    const auto& m = *d.find_migration(migration_id);
+    // The migration's own rows may be there already, equal (ON CONFLICT DO NOTHING re-applies
+    // them as a no-op); every other row must be exactly the previous version's.
+    std::vector<catalog_row> own;
+    for (const auto& r : m.adds)
+        if (!before.find(r.command_name)) own.push_back(r);
+    sql_quoter q;
+    const auto table = q.table(d.schema.catalog.table);
+    std::vector<std::string> columns;
+    for (const auto& c : catalog_columns)
+        columns.push_back(q.ident(c.name));
+    const auto names = join(columns, ", ");
+    const auto& key = columns.front();
+    auto expected_rows = [&](const std::vector<catalog_row>& rows, bool must_exist) {
+        const auto flag = std::string(sql_quoter::boolean(must_exist));
+        if (rows.empty())
+            return "SELECT " + names + ", " + flag + " FROM " + table + " WHERE false";
+        std::string out = "SELECT v.*, " + flag + " FROM (VALUES\n    ";
+        append_catalog_values(q, out, rows);
+        return out + ") AS v(" + names + ")";
+    };
+    std::string fields_differ = "false", field_changes;
+    if (columns.size() > 1) {
+        std::string expected_fields, live_fields;
+        for (std::size_t i = 1; i < columns.size(); ++i) {
+            const auto& c = columns[i];
+            expected_fields += (i > 1 ? ", e." : "e.") + c;
+            live_fields += (i > 1 ? ", l." : "l.") + c;
+            field_changes += ",\n               CASE WHEN e." + c + " IS DISTINCT FROM l." + c +
+                             " THEN " +
+                             q.lit(std::string(catalog_columns[i].name) + ": expected ") +
+                             " || quote_nullable(e." + c +
+                             "::text) || ', found ' || quote_nullable(l." + c + "::text) END";
+        }
+        fields_differ = "ROW(" + expected_fields + ") IS DISTINCT FROM ROW(" + live_fields + ")";
+    }
+    const auto shown = std::to_string(start_differences_shown);
+    auto text =
+        "WITH expected (" + names + ", must_exist) AS (\n  " + expected_rows(before.rows(), true) +
+        "\n  UNION ALL\n  " + expected_rows(own, false) +
+        "),\ndifferences AS (\n  SELECT coalesce(e." + key + ", l." + key +
+        ") AS key,\n         CASE WHEN l." + key + " IS NULL THEN 'missing' WHEN e." + key +
+        " IS NULL THEN 'unexpected'\n         ELSE concat_ws('; '" + field_changes +
+        ") END AS difference\n    FROM expected e FULL JOIN " + table + " l ON l." + key + " = e." +
+        key + "\n   WHERE CASE WHEN l." + key + " IS NULL THEN e.must_exist WHEN e." + key +
+        " IS NULL THEN true\n         ELSE " + fields_differ +
+        " END)\nSELECT count(*) AS differing,\n       CASE WHEN count(*) > 0 THEN " +
+        q.lit("REFUSED: migration " + m.id + " starts from the catalog at " + previous + "; " +
+              d.schema.catalog.table + " differs from it in ") +
+        " || count(*) || ' rows: ' ||\n         (SELECT string_agg(f.key || ' (' || f.difference "
+        "|| "
+        "')', ', ' ORDER BY f.key)\n            FROM (SELECT * FROM differences ORDER BY key "
+        "LIMIT " +
+        shown + ") f) ||\n         CASE WHEN count(*) > " + shown +
+        " THEN ', \u2026' ELSE '' END || " + q.lit("; nothing was changed") +
+        " END AS refusal\n  FROM differences";
+    BOOST_OUTCOME_TRY(q.status());
+    return text;
+}
+
 std::string sql_check::select_sql() const {
     std::string out = "SELECT " + quote_literal(label).value() + " AS \"check\"";
     for (const auto& [name, expression] : columns)
@@ -276,19 +405,24 @@ void tag_invoke(json::value_from_tag, json::value& v, const rendered_sql& r) {
 
 result<rendered_sql> render_forward(const definition& d, std::string_view migration_id) {
     BOOST_OUTCOME_TRY(auto e, d.expectations(migration_id));
+    BOOST_OUTCOME_TRY(auto after, d.catalog_at(migration_id));
     const auto& m = *d.find_migration(migration_id);
     sql_quoter q;
     rendered_sql out;
     out.file_name = m.file_stem() + ".sql";
     out.header = header(d, m.file_stem() + ": forward (preflight, insert, verification)");
 
-    // Preflight: every required function, by exact argument types, in the catalog's schema.
+    // Preflight: every required function by its identity (schema-qualified name and argument
+    // types); a missing one is named with what exists under its name instead.
     const auto schema = schema_of(d.schema.catalog.table);
-    std::string body = "\nDECLARE\n    v_missing text[] := ARRAY[]::text[];\nBEGIN\n";
+    std::string body =
+        "\nDECLARE\n    v_missing text[] := ARRAY[]::text[];\n    v_refusal text;\nBEGIN\n";
     for (const auto& f : m.requires_functions)
-        body += "    IF to_regprocedure(" + q.lit(schema + "." + f.regprocedure()) +
+        body += "    IF to_regprocedure(" + q.lit(regprocedure_input(q, schema, f)) +
                 ") IS NULL THEN\n        v_missing := array_append(v_missing, " +
-                q.lit(f.regprocedure()) + "::text);\n    END IF;\n";
+                q.lit(function_identity(schema, f) + " (") + " || coalesce(" + q.lit("found ") +
+                " || " + functions_named_sql(q.lit(f.name)) + ", " +
+                q.lit("no function has that name") + ") || ')');\n    END IF;\n";
     const auto requirement = m.requires_migrations.empty()
                                  ? std::string("its required functions")
                                  : "migration " + join(m.requires_migrations, ", ") + " substrate";
@@ -298,8 +432,14 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
     body += "    IF cardinality(v_missing) > 0 THEN\n        RAISE EXCEPTION USING ERRCODE = " +
             q.lit(sqlstate::preflight_failed) +
             ",\n            MESSAGE = " + q.lit(m.id + " preflight: " + requirement + " missing ") +
-            " || array_to_string(v_missing, ', ') || " + q.lit(" \u2014 " + remedy) +
-            ";\n    END IF;\nEND\n";
+            " || array_to_string(v_missing, '; ') || " + q.lit(" \u2014 " + remedy) +
+            ";\n    END IF;\n";
+    // The catalog it starts from, row for row (the same query apply runs in its first round
+    // trip): psql and iucore refuse the same databases.
+    BOOST_OUTCOME_TRY(auto start, render_start_check(d, migration_id));
+    body += "    SELECT s.refusal INTO v_refusal FROM (" + start +
+            ") s;\n    IF v_refusal IS NOT NULL THEN\n        RAISE EXCEPTION USING ERRCODE = " +
+            q.lit(sqlstate::refused) + ", MESSAGE = v_refusal;\n    END IF;\nEND\n";
     out.statements.push_back("DO " + dollar_quote(body, "preflight") + ";");
     auto insert = insert_rows(q, d, m.adds);
     auto new_rows = matching_rows_check(q, d, m.id + "_new_rows", "rows_present", m.adds.size(),
@@ -309,8 +449,7 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
                              " verification: catalog size + every target_function resolvable");
     add_checks(out, q,
                {rows_check(q, d, m.id + "_catalog", e.rows_after),
-                targets_check(q, d, m.id + "_targets", e.distinct_targets_after),
-                std::move(new_rows)});
+                targets_check(q, d, m.id + "_targets", after), std::move(new_rows)});
     return finish(std::move(out), q);
 }
 
@@ -382,7 +521,7 @@ result<std::vector<sql_check>> version_checks(const definition& d, const std::st
                                               const catalog& rows, std::string_view values) {
     sql_quoter q;
     std::vector<sql_check> checks{rows_check(q, d, v + "_catalog", rows.size()),
-                                  targets_check(q, d, v + "_targets", rows.distinct_targets())};
+                                  targets_check(q, d, v + "_targets", rows)};
     if (rows.size() > 0)
         checks.push_back(
             matching_rows_check(q, d, v + "_rows_match", "rows_matching", rows.size(), values));

@@ -218,10 +218,11 @@ result<statement> render_ledger_rows(const definition& d) {
     return statement{std::move(text), {}};
 }
 
-result<std::string> render_apply_opening(const definition& d) {
+result<std::string> render_apply_opening(const definition& d, std::string_view migration_id) {
     BOOST_OUTCOME_TRY(auto ddl, render_ledger_ddl(d));
+    BOOST_OUTCOME_TRY(auto start, render_start_check(d, migration_id));
     BOOST_OUTCOME_TRY(auto rows, render_ledger_rows(d));
-    return std::string(begin_sql) + lock_sql(d) + ddl + "\n" + rows.text + ";";
+    return std::string(begin_sql) + lock_sql(d) + ddl + "\n" + start + ";\n" + rows.text + ";";
 }
 
 result<std::string> render_apply_closing(const definition& d, const rendered_sql& forward,
@@ -354,6 +355,13 @@ statement render_signature_lookup(const definition& d, std::string_view function
             " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
             " WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f'",
             {schema, str(function)}};
+}
+
+result<statement> render_function_resolution(const definition& d, const signature& sig) {
+    BOOST_OUTCOME_TRY(auto regprocedure, regprocedure_text(d, sig));
+    return statement{"SELECT to_regprocedure($1) IS NOT NULL AS found, " +
+                         functions_named_sql("$2::text") + " AS instead",
+                     {std::move(regprocedure), sig.name}};
 }
 
 std::string render_verification(const std::vector<sql_check>& checks, bool own_transaction) {

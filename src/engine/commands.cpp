@@ -65,6 +65,18 @@ result<config_set> configs_from_json(const std::string& text) {
     return config_set(std::move(out));
 }
 
+/// After a failed run: when the target function does not resolve by its identity, what exists
+/// under its name instead ("target function public.fn(uuid) not found; found other.fn(uuid)");
+/// empty when it resolves (the run failed for another reason).
+result<std::string> unresolved_target(session& s, const definition& d, const signature& sig) {
+    BOOST_OUTCOME_TRY(auto resolution, render_function_resolution(d, sig));
+    BOOST_OUTCOME_TRY(auto rows, s.run_params(resolution.text, resolution.params));
+    if (rows.text(0, "found") == "t") return std::string();
+    const auto instead = rows.value(0, "instead");
+    return "target function " + function_identity(d, sig) + " not found; " +
+           (instead ? "found " + *instead : std::string("no function has that name"));
+}
+
 } // namespace
 
 result<run_report> run_command(session& s, const definition& d, std::string_view command,
@@ -93,9 +105,15 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         report.run_id = std::strtoll(logged.text(0, "id").c_str(), nullptr, 10);
         report.outcome =
             logged.text(0, "outcome") == "error" ? run_outcome::error : run_outcome::refused;
+        // Why it failed, when the cause is the target's identity (best effort: the attempt is
+        // logged already, so a failing look-up leaves the server's message as it is).
+        const auto unresolved = unresolved_target(s, d, *binding.sig);
+        const auto failure = !unresolved || unresolved.value().empty()
+                                 ? rows.error().message
+                                 : unresolved.value() + " (" + rows.error().message + ")";
         report.message = report.outcome == run_outcome::error
-                             ? report.command + " failed: " + rows.error().message
-                             : "REFUSED: " + report.command + " failed (" + rows.error().message +
+                             ? report.command + " failed: " + failure
+                             : "REFUSED: " + report.command + " failed (" + failure +
                                    ") and is no longer in the live catalog " +
                                    d.schema.catalog.table;
         report.round_trips = s.round_trips() - trips_before;

@@ -109,17 +109,22 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
                            const apply_options& options) {
     BOOST_OUTCOME_TRY(auto forward, render_forward(d, migration_id));
     BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
-    BOOST_OUTCOME_TRY(auto opening, render_apply_opening(d));
+    BOOST_OUTCOME_TRY(auto opening, render_apply_opening(d, migration_id));
     const int trips_before = s.round_trips();
     apply_report report;
     report.migration = d.find_migration(migration_id)->id;
     report.dry_run = options.dry_run;
 
     transaction_guard guard(s);
-    // Round trip 1: begin, serialise appliers, make sure the ledger exists, read it.
+    // Round trip 1: begin, serialise appliers, make sure the ledger exists, compare the catalog
+    // with the one the migration starts from, read the ledger. A refusal rolls all of it back.
     BOOST_OUTCOME_TRY(auto first, s.run(opening));
+    if (first.size() < 2)
+        return fail(errc::internal, "apply: the opening returned too few results");
+    const auto& start_rows = first[first.size() - 2];
+    const start_state start{to_int(start_rows.text(0, "differing")), start_rows.text(0, "refusal")};
     BOOST_OUTCOME_TRY(auto live, read_ledger_rows(first.back()));
-    BOOST_OUTCOME_TRY(auto plan, plan_apply(d, migration_id, expected, live));
+    BOOST_OUTCOME_TRY(auto plan, plan_apply(d, migration_id, expected, live, start));
     report.checksum = plan.entry.checksum;
     report.checksum_algorithm = plan.entry.checksum_algorithm;
     report.chain_hash = plan.entry.chain_hash;

@@ -103,11 +103,11 @@ std::int64_t figure(const std::string& version, std::string_view name) {
 
 } // namespace
 
-TEST_CASE("apply: its verification failing inside the transaction commits nothing and names the "
-          "check") {
-    // One of 034's rows is already there with a stale category: ON CONFLICT keeps it, so the
-    // insert goes through, the row count comes out right, and only the check that compares
-    // every column of the new rows with the definition can stop the migration.
+TEST_CASE("apply: a stale row of the migration where it starts is refused in the first round "
+          "trip, named with its field, and nothing is committed") {
+    // One of 034's rows is already there with a stale category: ON CONFLICT would keep it, so
+    // the row count alone would come out right. The start check compares the live catalog with
+    // the one 034 starts from, row for row, under the lock, before anything is written.
     test_database db("audit_verify");
     test_database::at_baseline(db, def());
     auto s = db.connect();
@@ -123,12 +123,15 @@ TEST_CASE("apply: its verification failing inside the transaction commits nothin
     const auto before = catalog_rows(s);
     REQUIRE(before == static_cast<std::int64_t>(e034().rows_before) + 1);
 
+    const int trips = s.round_trips();
     const auto r = apply(s, def(), "034");
     REQUIRE_FALSE(r);
     CAPTURE(r.error().message);
-    CHECK(code_of(r.error()) == errc::check_failed);
-    CHECK(contains(r.error().message, "034_new_rows failed"));
-    CHECK(contains(r.error().message, std::to_string(e034().rows_added) + " rows equal"));
+    CHECK(code_of(r.error()) == errc::refused);
+    CHECK(contains(r.error().message, "differs from it in 1 rows: " + stale.command_name +
+                                          " (category: expected '" + stale.category + "', found '" +
+                                          stale_category + "')"));
+    CHECK(s.round_trips() - trips == 2); // the opening, then its ROLLBACK: no forward sent
     CHECK_FALSE(s.in_transaction());
 
     // Nothing committed: the stale row as it was, the other row of 034 absent, no ledger row.
@@ -138,6 +141,41 @@ TEST_CASE("apply: its verification failing inside the transaction commits nothin
     CHECK(iucore::testing::scalar(
               reader, "SELECT category FROM public.dot_iu_command_catalog WHERE command_name = $1",
               {stale.command_name}) == stale_category);
+    CHECK(ledger_rows(reader, "034") == 0);
+    CHECK(pending(reader, "034"));
+}
+
+TEST_CASE("apply: its verification failing inside the transaction commits nothing and names the "
+          "check") {
+    // The catalog is the one 034 starts from, but a trigger rewrites what the insert writes:
+    // the start check passes, the row count comes out right, and only the check that compares
+    // every column of the new rows with the definition can stop the migration.
+    test_database db("audit_verify_trigger");
+    test_database::at_baseline(db, def());
+    auto s = db.connect();
+    const auto& rewritten = row_of_034(0);
+    const auto other = other_category(rewritten.category);
+    const auto quoted_other = must(iucore::quote_literal(other), "quoting a category");
+    must(s.run("CREATE FUNCTION public.audit_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$ "
+               "BEGIN NEW.category := " +
+               quoted_other +
+               "; RETURN NEW; END $$; CREATE TRIGGER audit_rewrite BEFORE INSERT ON "
+               "public.dot_iu_command_catalog FOR EACH ROW EXECUTE FUNCTION "
+               "public.audit_rewrite();"),
+         "creating the rewriting trigger");
+    const auto before = catalog_rows(s);
+
+    const auto r = apply(s, def(), "034");
+    REQUIRE_FALSE(r);
+    CAPTURE(r.error().message);
+    CHECK(code_of(r.error()) == errc::check_failed);
+    CHECK(contains(r.error().message, "034_new_rows failed"));
+    CHECK(contains(r.error().message, std::to_string(e034().rows_added) + " rows equal"));
+    CHECK_FALSE(s.in_transaction());
+
+    auto reader = db.connect();
+    CHECK(catalog_rows(reader) == before);
+    CHECK(rows_of_034(reader) == 0);
     CHECK(ledger_rows(reader, "034") == 0);
     CHECK(pending(reader, "034"));
 }

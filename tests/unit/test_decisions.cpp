@@ -90,6 +90,17 @@ TEST_CASE("apply's plan: run, already applied, drift, a missing requirement") {
     with_034.front().chain_hash = "x";
     CHECK(must(iucore::plan_apply(promoted, "035", chain, with_034)).step == apply_step::drift);
     CHECK(code(iucore::plan_apply(d, "999", expected, {})) == errc::invalid_argument);
+
+    // A live catalog that is not the one 034 starts from refuses it, with the start check's
+    // words; an applied or drifted 034 is decided by its ledger row first.
+    const iucore::start_state differs{3, "REFUSED: migration 034 starts from the catalog at 033"};
+    const auto refused = iucore::plan_apply(d, "034", expected, {}, differs);
+    CHECK(code(refused) == errc::refused);
+    CHECK(refused.error().message == differs.refusal);
+    CHECK(must(iucore::plan_apply(d, "034", expected, applied(expected), differs)).step ==
+          apply_step::already_applied);
+    CHECK(must(iucore::plan_apply(d, "034", expected, edited, differs)).step == apply_step::drift);
+    CHECK(must(iucore::plan_apply(d, "034", expected, {}, {0, ""})).step == apply_step::run);
 }
 
 TEST_CASE("promote: the next migration, its row, requirement, signature and registry entry") {

@@ -237,12 +237,28 @@ TEST_CASE("render_forward 034: preflight, idempotent insert and the record's che
           "count(*) = " +
               after + " AS expected_" + after + "\n  FROM public.dot_iu_command_catalog;");
     CHECK(contains(text, "expected_" + after));
-    CHECK(contains(text, "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_after)));
+    // Targets resolve by identity: the catalog's schema, the name and the argument types.
+    CHECK(contains(text, "count(*) = " + std::to_string(e.distinct_targets_after) +
+                             " AND coalesce(bool_and(t.found), true)"));
+    // Each target of the catalog after 034 by its signature; no other signature (a later
+    // migration's would change 034's checksum).
+    for (const auto& sig : d.signatures)
+        CHECK(contains(r.checks[1].from, "'public." + sig.regprocedure() + "'") ==
+              d.ssot().target_functions().contains(sig.name));
+    CHECK(contains(r.checks[1].from, "to_regprocedure(s.regproc)"));
     CHECK(contains(r.checks[1].select_sql(), "AS distinct_target_functions"));
     CHECK(contains(r.checks[1].select_sql(), "AS all_resolvable"));
     CHECK(contains(r.checks[2].select_sql(), "AS rows_present"));
     CHECK(contains(text, "DO $verify$"));
     CHECK(contains(text, "ERRCODE = 'IUCHK'"));
+
+    // The start state, in the preflight: raised as a refusal, with the rows of 033 in it.
+    const auto start = iucore::render_start_check(d, "034").value();
+    CHECK(contains(r.statements[0], start));
+    CHECK(contains(r.statements[0], "ERRCODE = 'IUREF', MESSAGE = v_refusal"));
+    const auto before = d.catalog_at(e.previous_version).value();
+    for (const auto& row : before.rows())
+        CHECK(contains(start, "('" + row.command_name + "', '" + row.category + "'"));
 
     // Order: preflight, insert, checks.
     const auto preflight = text.find("DO $preflight$");
@@ -323,8 +339,8 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     CHECK(count_occurrences(latest.statements[0], "\n    ('dot_iu_") == e.rows_after);
     CHECK(contains(latest.statements[0], "ON CONFLICT (command_name) DO NOTHING"));
     CHECK(contains(latest.text(), "expected_" + after));
-    CHECK(contains(latest.text(),
-                   "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_after)));
+    CHECK(contains(latest.text(), "count(*) = " + std::to_string(e.distinct_targets_after) +
+                                      " AND coalesce(bool_and(t.found)"));
     REQUIRE(latest.checks.size() == 3);
     CHECK(latest.checks[2].label == "034_rows_match");
     CHECK(must(iucore::render_seed(d, "034")).text() == latest.text());
@@ -333,8 +349,8 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     CHECK(before.file_name == "seed_033.sql");
     CHECK(count_occurrences(before.statements[0], "\n    ('dot_iu_") == e.rows_before);
     CHECK(contains(before.text(), "expected_" + before_rows));
-    CHECK(contains(before.text(),
-                   "count(DISTINCT t.fn) = " + std::to_string(e.distinct_targets_before)));
+    CHECK(contains(before.text(), "count(*) = " + std::to_string(e.distinct_targets_before) +
+                                      " AND coalesce(bool_and(t.found)"));
     CHECK_FALSE(contains(before.text(), "dot_iu_auto_instantiate_from_event"));
     check_quoting(latest, "\x01");
 
@@ -347,6 +363,48 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
     auto ddl = iucore::render_ledger_ddl(d);
     REQUIRE(ddl.has_value());
     CHECK(ddl.value().starts_with("CREATE TABLE IF NOT EXISTS public.iucore_migration_ledger ("));
+}
+
+TEST_CASE("render_start_check: the catalog a migration starts from, row for row") {
+    const auto d = example();
+    const auto e = d.expectations("034").value();
+    const auto start = iucore::render_start_check(d, "034").value();
+    // Every row of 033 must be there, equal; 034's own rows may be (ON CONFLICT re-applies them).
+    const auto before = d.catalog_at(e.previous_version).value();
+    for (const auto& row : before.rows())
+        CHECK(contains(start, "'" + row.command_name + "'"));
+    const auto own = start.find("UNION ALL");
+    REQUIRE(own != std::string::npos);
+    CHECK(contains(start.substr(0, own), "SELECT v.*, true FROM (VALUES"));
+    CHECK(contains(start.substr(own), "SELECT v.*, false FROM (VALUES"));
+    for (const auto& name : e.new_rows)
+        CHECK(start.find("'" + name + "'") > own);
+    CHECK(contains(start, "FULL JOIN public.dot_iu_command_catalog l ON l.command_name = "
+                          "e.command_name"));
+    CHECK(contains(start, "'REFUSED: migration 034 starts from the catalog at " +
+                              e.previous_version + "; public.dot_iu_command_catalog differs"));
+    CHECK(contains(start, "LIMIT " + std::to_string(iucore::start_differences_shown)));
+    CHECK(contains(start, "'category: expected '"));
+    CHECK_FALSE(iucore::render_start_check(d, "099").has_value());
+}
+
+TEST_CASE("target functions are named by identity: the catalog's schema and argument types") {
+    auto d = example();
+    const auto& sig = *d.find_signature("fn_iu_auto_instantiate_rollback_by_actor");
+    CHECK(iucore::function_identity(d, sig) ==
+          "public.fn_iu_auto_instantiate_rollback_by_actor(text,boolean)");
+    CHECK(iucore::regprocedure_text(d, sig).value() ==
+          "public.fn_iu_auto_instantiate_rollback_by_actor(text,boolean)");
+    d.schema.catalog.table = "Ops.catalog";
+    CHECK(iucore::function_identity(d, sig) ==
+          "Ops.fn_iu_auto_instantiate_rollback_by_actor(text,boolean)");
+    CHECK(iucore::regprocedure_text(d, sig).value() ==
+          "\"Ops\".fn_iu_auto_instantiate_rollback_by_actor(text,boolean)");
+    const auto forward = must(iucore::render_forward(d, "034"));
+    CHECK(contains(
+        forward.statements[0],
+        "to_regprocedure('\"Ops\".fn_iu_auto_instantiate_rollback_by_actor(text,boolean)')"));
+    CHECK(contains(iucore::functions_named_sql("$2::text"), "WHERE p.proname = $2::text"));
 }
 
 TEST_CASE("unknown versions and migrations are refused") {

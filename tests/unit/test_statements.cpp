@@ -122,10 +122,14 @@ TEST_CASE("no statement outside the schema model types the catalog's key column"
 
 TEST_CASE("apply's two round trips: the lock, the ledger, its row and the end") {
     auto d = example();
-    const auto opening = must(iucore::render_apply_opening(d));
+    const auto opening = must(iucore::render_apply_opening(d, "034"));
     CHECK(opening.starts_with("BEGIN;\nSET LOCAL jit = off;\nSELECT pg_advisory_xact_lock(" +
                               iucore::advisory_lock_key(d) + ");\n"));
     CHECK(contains(opening, "CREATE TABLE IF NOT EXISTS public.iucore_migration_ledger"));
+    // Under the lock, before the ledger's rows: the catalog 034 starts from.
+    const auto start = must(iucore::render_start_check(d, "034"));
+    CHECK(opening.find(start) > opening.find("pg_advisory_xact_lock"));
+    CHECK(opening.find(start) < opening.rfind("FROM public.iucore_migration_ledger"));
     CHECK(opening.ends_with("FROM public.iucore_migration_ledger ORDER BY \"position\";"));
 
     const auto forward = must(iucore::render_forward(d, "034"));
