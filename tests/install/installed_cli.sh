@@ -19,7 +19,8 @@
 #   4. the Python package: pip install (offline, --no-build-isolation --no-index) of
 #      <prefix>/share/iucore/python into a fresh virtual environment, then the record's usage
 #      lines (python -m cutter_agent.iu_core.dot_commands explain ...) with neither PYTHONPATH nor
-#      IUCORE_LIBRARY set: the module loads <prefix>/lib*/libiucore.so.1 by itself.
+#      IUCORE_LIBRARY set: the module loads <prefix>/lib*/libiucore.so.1 by itself, and no
+#      libboost comes into the process with it.
 # --no-python skips 4 (the sanitizer builds: their library cannot load into python3).
 set -euo pipefail
 [[ $# -ge 2 ]] || {
@@ -178,6 +179,11 @@ lib = iucore.load_library()
 print("iucore", iucore.version(), "from", iucore.__file__, "library", lib._name)
 assert iucore.__file__.startswith(sys.argv[1]), "not the pip-installed module"
 assert lib._name.startswith(sys.argv[2]), "not the installed library: " + lib._name
+# One runtime dependency beyond the C and C++ runtimes: libpq. Boost.JSON is compiled into
+# libiucore.so.1, so no libboost is loaded with it.
+with open("/proc/self/maps") as maps:
+    boost = sorted({line.split()[-1] for line in maps if "libboost" in line})
+assert not boost, "libiucore.so.1 brought Boost into the process: " + ", ".join(boost)
 ' "$work/venv/" "$prefix/" || fail "import iucore after pip install"
     # The record's usage lines (examples/python/README.md), with real UUIDs; the definition is
     # the installed example.
