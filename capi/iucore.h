@@ -2,14 +2,16 @@
  * iucore.h -- the stable C ABI of iucore (libiucore.so.1).
  *
  * A C99 header that also compiles as C++. Every symbol is named iucore_*; every other symbol of
- * the library is hidden.
+ * the library is hidden. Beyond the C and C++ runtimes the library needs only libpq at run time
+ * (Boost.JSON is compiled in, hidden: a host may use a Boost of its own, of any version).
  *
  * Conventions (the same for every function below):
  *
  *   Status.    Every call that can fail returns an int: IUCORE_OK (0) on success or one of the
  *              negative IUCORE_E_* codes below. After a failure, iucore_last_error_code(),
  *              iucore_last_error_message() and iucore_last_error_json() (code, code name,
- *              message, SQLSTATE, JSON path of the input) describe it. The last error is per
+ *              message, the server's SQLSTATE, DETAIL and HINT, JSON path of the input)
+ *              describe it. The last error is per
  *              thread and owned by the library; a successful call resets it to IUCORE_OK and "".
  *              Each function lists the codes it returns besides those every function of its
  *              kind may return: IUCORE_E_NULL_POINTER, IUCORE_E_INVALID_UTF8,
