@@ -146,7 +146,8 @@ class DriftError(IucoreError):
 
 
 class DatabaseError(IucoreError):
-    """E_DATABASE: the server reported an error (``sqlstate`` says which)."""
+    """E_DATABASE: the server reported an error (``sqlstate`` says which; ``detail`` and
+    ``hint`` are the server's DETAIL and HINT, None when it gave none)."""
 
 
 class DatabaseConnectionError(IucoreError):
