@@ -1293,8 +1293,8 @@ void bench_capi(report& r, const options& o, const definition& d) {
                "explain from Python: json.loads of the plan alone (" +
                    std::to_string(result.at("plan_bytes").to_number<std::int64_t>()) +
                    " bytes), baseline bare ctypes",
-               "us", result.at("parse_us").at("median").to_number<double>(), ctypes_median,
-               true, "", std::nullopt, ""});
+               "us", result.at("parse_us").at("median").to_number<double>(), ctypes_median, true,
+               "", std::nullopt, ""});
     } else if (py) {
         r.add({"python.ctypes", "explain from Python ctypes", "us", std::nullopt, std::nullopt,
                true, "", std::nullopt, "not measured"});
