@@ -2,14 +2,16 @@
  * iucore.h -- the stable C ABI of iucore (libiucore.so.1).
  *
  * A C99 header that also compiles as C++. Every symbol is named iucore_*; every other symbol of
- * the library is hidden.
+ * the library is hidden. Beyond the C and C++ runtimes the library needs only libpq at run time
+ * (Boost.JSON is compiled in, hidden: a host may use a Boost of its own, of any version).
  *
  * Conventions (the same for every function below):
  *
  *   Status.    Every call that can fail returns an int: IUCORE_OK (0) on success or one of the
  *              negative IUCORE_E_* codes below. After a failure, iucore_last_error_code(),
  *              iucore_last_error_message() and iucore_last_error_json() (code, code name,
- *              message, SQLSTATE, JSON path of the input) describe it. The last error is per
+ *              message, the server's SQLSTATE, DETAIL and HINT, JSON path of the input)
+ *              describe it. The last error is per
  *              thread and owned by the library; a successful call resets it to IUCORE_OK and "".
  *              Each function lists the codes it returns besides those every function of its
  *              kind may return: IUCORE_E_NULL_POINTER, IUCORE_E_INVALID_UTF8,
@@ -123,13 +125,14 @@ IUCORE_API int iucore_last_error_code(void);
 IUCORE_API const char* iucore_last_error_message(void);
 
 /* The last error on this thread as a JSON object, never NULL:
- *   {"code": -6, "code_name": "IUCORE_E_DATABASE", "message": "...", "sqlstate": "42P01",
- *    "detail": null, "hint": null, "path": null}
- * "sqlstate" is the server's five-character SQLSTATE for an error the server reported with
- * one (else null); "path" is where in a JSON input the error is, when the library knows it
- * ("options_json.dry_run", "args_json[2]", or a definition's "$.migrations[1].id"), else null;
- * "detail" and "hint" are null (reserved for the server's). After a success: code 0, message
- * "", the rest null. Owned by the library: do not free; valid until the next iucore_* call on
+ *   {"code": -6, "code_name": "IUCORE_E_DATABASE", "message": "...", "sqlstate": "23505",
+ *    "detail": "Key (command_name)=(dot_iu_x) already exists.", "hint": null, "path": null}
+ * For an error the server reported, "sqlstate" is its five-character SQLSTATE and "detail"
+ * and "hint" are its DETAIL and HINT fields (null when it gave none; cut like the message when
+ * they echo a long input); for any other error the three are null. "path" is where in a JSON
+ * input the error is, when the library knows it ("options_json.dry_run", "args_json[2]", or a
+ * definition's "$.migrations[1].id"), else null. After a success: code 0, message "", the rest
+ * null. Owned by the library: do not free; valid until the next iucore_* call on
  * this thread other than iucore_last_error_*. Any thread. Cannot fail. */
 IUCORE_API const char* iucore_last_error_json(void);
 

@@ -76,24 +76,39 @@ constexpr std::uint32_t dead_magic = 0xDEADD00D;
 
 // ---- the per-thread last error --------------------------------------------------------------
 
+/// What the server said beside its message, when the failure is the server's (else empty).
+struct server_diagnostics {
+    std::string sqlstate;
+    std::string detail;
+    std::string hint;
+};
+
 struct last_error_state {
     int code = IUCORE_OK;
     std::string message;
     std::string path; // the JSON path of the offending input, when the C ABI knows it
+    server_diagnostics server;
     std::string json; // iucore_last_error_json's text, built when first asked for
     bool json_built = false;
 };
 
 thread_local last_error_state last_error;
 
-int record(int code, std::string_view message, std::string_view path = {}) noexcept {
+int record(int code, std::string_view message, std::string_view path = {},
+           const server_diagnostics& server = {}) noexcept {
     last_error.code = code;
     last_error.json_built = false;
     last_error.message.clear();
     last_error.path.clear();
+    last_error.server.sqlstate.clear();
+    last_error.server.detail.clear();
+    last_error.server.hint.clear();
     try {
         last_error.message.assign(message);
         last_error.path.assign(path);
+        last_error.server.sqlstate.assign(server.sqlstate);
+        last_error.server.detail.assign(server.detail);
+        last_error.server.hint.assign(server.hint);
     } catch (...) {
         // Out of memory while recording: the code alone must do.
     }
@@ -200,22 +215,12 @@ struct api_error {
     int code;
     std::string message;
     std::string path; // the JSON path of the offending input, when known
+    server_diagnostics server;
 };
 
-[[noreturn]] void raise(int code, std::string message, std::string path = {}) {
-    throw api_error{code, cut_echoes(std::move(message)), std::move(path)};
-}
-
-/// The SQLSTATE a server error carries: the message ends with "(SQLSTATE xxxxx)".
-std::string_view sqlstate_in(std::string_view message) {
-    constexpr std::string_view tag = "(SQLSTATE ";
-    const auto at = message.rfind(tag);
-    if (at == std::string_view::npos || at + tag.size() + 6 > message.size()) return {};
-    const auto code = message.substr(at + tag.size(), 5);
-    if (message[at + tag.size() + 5] != ')') return {};
-    for (const char c : code)
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return {};
-    return code;
+[[noreturn]] void raise(int code, std::string message, std::string path = {},
+                        server_diagnostics server = {}) {
+    throw api_error{code, cut_echoes(std::move(message)), std::move(path), std::move(server)};
 }
 
 /// The JSON path a definition error names ("... $.migrations[1].id: ...").
@@ -240,10 +245,12 @@ std::string last_error_json_text() {
     o["code"] = e.code;
     o["code_name"] = status_name(e.code);
     o["message"] = e.message;
-    const auto state = sqlstate_in(e.message);
-    o["sqlstate"] = state.empty() ? json::value(nullptr) : json::value(json::string(state));
-    o["detail"] = nullptr;
-    o["hint"] = nullptr;
+    const auto text_or_null = [](const std::string& s) {
+        return s.empty() ? json::value(nullptr) : json::value(json::string(s));
+    };
+    o["sqlstate"] = text_or_null(e.server.sqlstate);
+    o["detail"] = text_or_null(e.server.detail);
+    o["hint"] = text_or_null(e.server.hint);
     std::string_view path = e.path;
     if (path.empty() && e.code == IUCORE_E_DEFINITION) path = json_path_in(e.message);
     o["path"] = path.empty() ? json::value(nullptr) : json::value(json::string(path));
@@ -279,7 +286,13 @@ int status_of(iucore::errc e) noexcept {
 /// The value of a C++ result, or an api_error with the mapped code and the C++ message.
 template <class T>
 T unwrap(iucore::result<T>&& r) {
-    if (!r) raise(status_of(iucore::code_of(r.error())), std::move(r.error().message));
+    if (!r) {
+        auto& f = r.error();
+        // The server's detail may echo an input (a key's value): cut like the message.
+        raise(status_of(iucore::code_of(f)), std::move(f.message), {},
+              {std::move(f.sqlstate), cut_echoes(std::move(f.detail)),
+               cut_echoes(std::move(f.hint))});
+    }
     if constexpr (!std::is_void_v<T>) return std::move(r).value();
 }
 
@@ -292,7 +305,7 @@ int guarded(Body&& body) noexcept {
         body();
         return record(IUCORE_OK, {});
     } catch (const api_error& e) {
-        return record(e.code, e.message, e.path);
+        return record(e.code, e.message, e.path, e.server);
     } catch (const std::bad_alloc&) {
         return record(IUCORE_E_INTERNAL, "internal error: out of memory");
     } catch (const std::exception& e) {

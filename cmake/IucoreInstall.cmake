@@ -17,6 +17,8 @@
 #   <prefix>/share/iucore/definition/           the example definition (iu_core.json, README.md)
 #   <prefix>/share/iucore/substrate/            the 033 substrate (033_substrate.sql, README.md)
 #   <prefix>/share/iucore/pg_throwaway.sh       the throwaway PostgreSQL (the CLI's demo)
+#   <prefix>/share/iucore/schemas/              the reports' JSON Schemas (capi/schemas:
+#                                               <operation>.json, iucore-report/1)
 #   <prefix>/share/iucore/python/               the whole Python host (examples/python without
 #                                               __pycache__): iucore/, cutter_agent/, tests/,
 #                                               pyproject.toml (pip install it from there), and
@@ -114,6 +116,11 @@ install(FILES
   DESTINATION ${IUCORE_INSTALL_DATADIR}/substrate COMPONENT runtime)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/pg_throwaway.sh
   DESTINATION ${IUCORE_INSTALL_DATADIR} COMPONENT runtime)
+if(EXISTS ${PROJECT_SOURCE_DIR}/capi/schemas)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/capi/schemas/
+    DESTINATION ${IUCORE_INSTALL_DATADIR}/schemas COMPONENT runtime
+    FILES_MATCHING PATTERN "*.json")
+endif()
 if(EXISTS ${PROJECT_SOURCE_DIR}/examples/python/iucore)
   # The whole tree (sources, tests, README.md, pyproject.toml), without bytecode or build output.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/python/

@@ -52,13 +52,27 @@ int exit_for(const failure& f) {
 
 namespace {
 
-int print_error(bool json, const std::string& code_name, const std::string& message, int exit) {
-    if (json)
-        std::cout << boost::json::serialize(boost::json::object{
-                         {"error", code_name}, {"message", message}, {"exit", exit}})
+/// An error as the CLI prints it: the message, and the server's SQLSTATE, DETAIL and HINT when
+/// the server reported it (psql's DETAIL: and HINT: lines; members of the JSON error object).
+int print_error(bool json, const std::string& code_name, const std::string& message, int exit,
+                const failure& server = {}) {
+    if (json) {
+        const auto text_or_null = [](const std::string& s) {
+            return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+        };
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"error", code_name},
+                                             {"message", message},
+                                             {"sqlstate", text_or_null(server.sqlstate)},
+                                             {"detail", text_or_null(server.detail)},
+                                             {"hint", text_or_null(server.hint)},
+                                             {"exit", exit}})
                   << "\n";
-    else
+    } else {
         std::cerr << "iucore: " << message << "\n";
+        if (!server.detail.empty()) std::cerr << "DETAIL: " << server.detail << "\n";
+        if (!server.hint.empty()) std::cerr << "HINT: " << server.hint << "\n";
+    }
     return exit;
 }
 
@@ -72,7 +86,7 @@ int report_failure(const context& ctx, const failure& f) {
                                      : "cancelled: nothing was committed";
         return print_error(ctx.json, "cancelled", what + " (" + f.message + ")", 128 + signal);
     }
-    return print_error(ctx.json, f.code.message(), f.message, exit_for(f));
+    return print_error(ctx.json, f.code.message(), f.message, exit_for(f), f);
 }
 
 int report_usage(bool json, const std::string& message) {

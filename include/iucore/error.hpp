@@ -63,10 +63,15 @@ inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 
-/// What went wrong: a code for machines and a message for people.
+/// What went wrong: a code for machines and a message for people. A failure the server reported
+/// also carries its diagnostics (PQresultErrorField), so a host can act on them without parsing
+/// the message; each is empty when the server gave none or the failure is not the server's.
 struct failure {
     std::error_code code;
     std::string message;
+    std::string sqlstate; // e.g. "23505"
+    std::string detail;   // the server's DETAIL (e.g. which key already exists)
+    std::string hint;     // the server's HINT
 
     friend bool operator==(const failure&, const failure&) = default;
 };
@@ -86,7 +91,10 @@ template <class T>
 using result = boost::outcome_v2::result<T, failure>;
 
 inline failure fail(errc code, std::string message) {
-    return failure{make_error_code(code), std::move(message)};
+    failure f;
+    f.code = make_error_code(code);
+    f.message = std::move(message);
+    return f;
 }
 
 /// The errc of a failure when it is ours, else errc::internal.

@@ -30,9 +30,14 @@ bool succeeded(const PGresult* res) {
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 }
 
+/// One field of a server error (PQresultErrorField), "" when the result has none.
+std::string diagnostic(const PGresult* res, int field) {
+    const char* value = res ? PQresultErrorField(res, field) : nullptr;
+    return value ? value : "";
+}
+
 bool is_missing_statement(const PGresult* res) {
-    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    return state && std::string_view(state) == "26000"; // invalid_sql_statement_name
+    return diagnostic(res, PG_DIAG_SQLSTATE) == "26000"; // invalid_sql_statement_name
 }
 
 pg_rows copy_rows(const PGresult* res) {
@@ -302,21 +307,28 @@ failure session::error_from(const PGresult* res) const {
     if (PQstatus(conn_.get()) != CONNECTION_OK)
         return fail(errc::connection, "lost the connection to PostgreSQL: " +
                                           trimmed_message(PQerrorMessage(conn_.get())));
-    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     std::string message =
         primary ? std::string(primary) : trimmed_message(PQerrorMessage(conn_.get()));
-    std::string code = state ? state : "";
-    if (code == sqlstate::refused) return fail(errc::refused, message);
+    const std::string code = diagnostic(res, PG_DIAG_SQLSTATE);
+    // The server's diagnostics travel with the failure, whichever errc it maps to.
+    const auto with_diagnostics = [&](failure f) {
+        f.sqlstate = code;
+        f.detail = diagnostic(res, PG_DIAG_MESSAGE_DETAIL);
+        f.hint = diagnostic(res, PG_DIAG_MESSAGE_HINT);
+        return f;
+    };
+    if (code == sqlstate::refused) return with_diagnostics(fail(errc::refused, message));
     if (code == sqlstate::preflight_failed || code == sqlstate::check_failed)
-        return fail(errc::check_failed, message);
+        return with_diagnostics(fail(errc::check_failed, message));
     // Class 08 is connection exceptions; 57P01..03 are the server shutting the backend down.
     if (code.starts_with("08") || code.starts_with("57P"))
-        return fail(errc::connection, message + " (SQLSTATE " + code + ")");
+        return with_diagnostics(fail(errc::connection, message + " (SQLSTATE " + code + ")"));
     // lock_not_available, query_canceled: a timeout names whoever held the lock, when known.
     if ((code == "55P03" || code == "57014") && !blocking_pids_.empty())
         message += "; blocked by backend pid " + blocking_pids_;
-    return fail(errc::database, message + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
+    return with_diagnostics(
+        fail(errc::database, message + (code.empty() ? "" : " (SQLSTATE " + code + ")")));
 }
 
 result<std::vector<pg_rows>> session::run(const std::string& sql) {

@@ -1,7 +1,8 @@
 # Tests of the C ABI, its hosts and the installed package. Included from tests/CMakeLists.txt.
 #
 #   capi.header.c99 / .cxx  capi/iucore.h compiles alone as C99 and as C++ (pedantic, -Werror)
-#   capi.symbols            libiucore.so.1 exports exactly the header's iucore_* functions
+#   capi.symbols            libiucore.so.1 exports exactly the header's iucore_* functions and
+#                           needs only libpq beyond the C and C++ runtimes (no Boost)
 #   capi.abi                abidiff --no-added-syms against capi/abi/libiucore.so.1.abi; enum
 #                           iucore_status against capi/abi/iucore_status.txt; the schemas' format
 #   capi.offline            the C ABI without a server (doctest)

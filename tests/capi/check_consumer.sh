@@ -11,6 +11,7 @@
 #      1c. a C++ project that sets no standard (tests/install/consumer_cxx): C++20 comes from
 #          iucore::iucore (COMPONENTS cxx);
 #   2. pkg-config: `pkg-config --cflags --libs iucore` with PKG_CONFIG_PATH -> main.c;
+# the installed libiucore.so.1 needs no Boost (readelf -d, and ldd of the C consumer);
 # and imports the installed Python host, which must find libiucore.so.1 in the prefix by itself.
 set -euo pipefail
 [[ $# -eq 6 ]] || {
@@ -87,6 +88,13 @@ ldd "$work/build/consumer_c" | grep -F "$libdir/libiucore.so.1" >/dev/null || {
     ldd "$work/build/consumer_c" >&2
     exit 1
 }
+# ... and that library brings no Boost with it (Boost.JSON is compiled in): a C host ships
+# libiucore.so.1 and libpq.
+if readelf -d "$libdir/libiucore.so.1" | grep -i 'NEEDED.*boost' >&2 ||
+    ldd "$work/build/consumer_c" | grep -i boost >&2; then
+    echo "FAIL: the installed libiucore.so.1 needs Boost at run time" >&2
+    exit 1
+fi
 
 consumer_dirs=$(cd "$(dirname "${BASH_SOURCE[0]}")/../install" && pwd)
 for components in c all; do

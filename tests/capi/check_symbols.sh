@@ -3,7 +3,9 @@
 #   * the SONAME is libiucore.so.<IUCORE_ABI_VERSION of HEADER>;
 #   * `nm -D --defined-only` lists nothing but iucore_* symbols (and the version node IUCORE_<n>
 #     of the version script), so no C++, Boost or libpq symbol leaks out;
-#   * every function the header declares with IUCORE_API is exported, and nothing else is.
+#   * every function the header declares with IUCORE_API is exported, and nothing else is;
+#   * its one runtime dependency beyond the C and C++ runtimes is libpq: no NEEDED entry names
+#     another library (Boost.JSON is compiled in), and no symbol it leaves undefined is Boost's.
 set -euo pipefail
 [[ $# -eq 2 ]] || {
     echo "usage: $0 LIBRARY HEADER" >&2
@@ -64,7 +66,33 @@ if ((${#extra[@]})); then
     status=1
 fi
 
+# What a host must ship beside the library: libpq only. The C and C++ runtimes (and a
+# sanitizer's, in the asan and tsan builds) are the platform's.
+runtime='^(libpq\.so\.[0-9]+|libstdc\+\+\.so\.[0-9]+|libgcc_s\.so\.[0-9]+|libc\.so\.[0-9]+|libm\.so\.[0-9]+|ld-linux[-a-z0-9_.]*\.so\.[0-9]+|lib(a|ub|t)san\.so\.[0-9]+)$'
+mapfile -t needed < <(readelf -d "$lib" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*\)\]$/\1/p')
+if ((${#needed[@]} == 0)); then
+    echo "FAIL: readelf -d shows no NEEDED entry in $lib (not a dynamic library?)" >&2
+    status=1
+fi
+for n in "${needed[@]}"; do
+    if [[ ! $n =~ $runtime ]]; then
+        echo "FAIL: $soname needs $n at run time (only libpq beyond the C and C++ runtimes)" >&2
+        status=1
+    fi
+done
+printf '%s\n' "${needed[@]}" | grep -q '^libpq\.so\.' || {
+    echo "FAIL: $soname does not need libpq (readelf -d: ${needed[*]})" >&2
+    status=1
+}
+mapfile -t boost_undefined < <(nm -D --undefined-only "$lib" | grep -i boost || true)
+if ((${#boost_undefined[@]})); then
+    echo "FAIL: $soname leaves ${#boost_undefined[@]} Boost symbol(s) to another library:" >&2
+    printf '  %s\n' "${boost_undefined[@]:0:10}" >&2
+    status=1
+fi
+
 if ((status == 0)); then
     echo "ok: $soname exports exactly the ${#declared[@]} functions of $(basename "$header")"
+    echo "ok: $soname needs ${needed[*]} (no Boost)"
 fi
 exit $status

@@ -4,8 +4,10 @@
 Makes every report (a JSON object with an "operation") for real, through the iucore ctypes
 module against a fresh database of the tests' throwaway PostgreSQL ($IUCORE_FRESH_DB), in
 each of its outcomes (apply: would_apply, applied, already_applied, drift; run: refused, ok;
-verify true and false; ...), and validates each against SCHEMA_DIR/<operation>.json with the
-minimal validator below. Fails when a report has a member its schema does not know, lacks a
+verify true and false; ...), and the CLI's fleet report ($IUCORE_CLI --fleet FILE --json: apply,
+status, verify and diff; targets ok, failed, in error and skipped), and validates each against
+SCHEMA_DIR/<operation>.json with the minimal validator below. A fleet target's "report" is its
+verb's own report (without "format"), validated against that verb's schema. Fails when a report has a member its schema does not know, lacks a
 required one, or has one of another type: a report change needs a schema change, reviewed as
 the ABI baseline is (a removed, renamed or retyped member needs iucore-report/2).
 
@@ -50,6 +52,20 @@ DOCUMENTED = {
         "definition": {
             "type": "object",
             "description": "the new definition (iucore-definition/1; iucore_definition_load_json)",
+        }
+    },
+    "fleet": {"verb": {"enum": ["apply", "status", "verify", "diff"]}},
+}
+# The same, for members of a report's array items: operation -> array member -> member -> schema.
+DOCUMENTED_ITEMS = {
+    "fleet": {
+        "targets": {
+            "outcome": {"enum": ["ok", "failed", "error", "skipped"]},
+            "report": {
+                "type": ["object", "null"],
+                "description": "the verb's own report as <verb>.json describes it, without "
+                "\"format\"; null when the target was not reached or was skipped",
+            },
         }
     },
 }
@@ -150,6 +166,8 @@ def infer(samples, top=False):
                     schema["properties"][name] = {"enum": values}
                 else:
                     schema["properties"][name] = values
+            for array, members in DOCUMENTED_ITEMS.get(operation, {}).items():
+                schema["properties"][array]["items"]["properties"].update(members)
     arrays = [s for s in samples if isinstance(s, list)]
     items = [i for a in arrays for i in a]
     if items:
@@ -232,7 +250,53 @@ def real_reports():
         reports.append(s.status(definition))
     reports.append(iucore.prove(fresh_database("schemas_prove"), definition, "034"))
     definition.close()
+    return reports + fleet_reports()
+
+
+def fleet_reports():
+    """The CLI's fleet report for each verb a fleet takes, over two databases at 033 and one
+    that cannot be reached (an error); apply with a canary that fails skips the rest."""
+    cli, definition = os.environ["IUCORE_CLI"], os.environ["IUCORE_EXAMPLE_DEFINITION"]
+    first, second = fresh_database("schemas_fleet_a"), fresh_database("schemas_fleet_b")
+    unreachable = "host=/nonexistent/socket/dir port=1 dbname=none connect_timeout=2"
+    reports = []
+    with tempfile.TemporaryDirectory() as tmp:
+
+        def fleet(verb_args, targets):
+            listing = pathlib.Path(tmp, "fleet.txt")
+            listing.write_text("".join(t + "\n" for t in targets))
+            done = subprocess.run(
+                [cli, "--definition", definition, *verb_args, "--fleet", str(listing), "--json"],
+                capture_output=True,
+                text=True,
+            )
+            if not done.stdout.strip():
+                raise RuntimeError(f"iucore {' '.join(verb_args)} --fleet: {done.stderr}")
+            return json.loads(done.stdout)
+
+        everyone = [first, second, unreachable]
+        reports.append(fleet(["status"], everyone))
+        reports.append(fleet(["verify"], everyone))  # 034's checks fail before it is applied
+        reports.append(fleet(["diff"], everyone))
+        reports.append(fleet(["apply", "034", "--canary", "1"], [unreachable, first]))  # skipped
+        reports.append(fleet(["apply", "034"], everyone))
+        reports.append(fleet(["verify"], [first, second]))
     return reports
+
+
+def validate_fleet(report, schemas):
+    """Each target's own report against its verb's schema (less "format", which only the
+    outermost report carries)."""
+    path = schemas / f"{report.get('verb')}.json"
+    if not path.exists():
+        return [f"$.verb: no schema {path} for the targets' reports"]
+    schema = json.loads(path.read_text())
+    schema["required"] = [n for n in schema.get("required", []) if n != "format"]
+    errors = []
+    for i, target in enumerate(report.get("targets", [])):
+        if isinstance(target.get("report"), dict):
+            errors += validate(target["report"], schema, f"$.targets[{i}].report")
+    return errors
 
 
 def main(argv):
@@ -280,7 +344,10 @@ def main(argv):
             if report.get("format") != FORMAT:
                 print(f"FAIL: {operation} report {i}: format {report.get('format')!r}")
                 failures += 1
-            for error in validate(report, schema):
+            errors = validate(report, schema)
+            if operation == "fleet":
+                errors += validate_fleet(report, schemas)
+            for error in errors:
                 print(f"FAIL: {operation} report {i}: {error}")
                 failures += 1
         print(f"ok: {len(samples)} {operation} reports against {files[operation].name}")

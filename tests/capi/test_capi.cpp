@@ -1059,6 +1059,52 @@ TEST_SUITE("live") {
             iucore_free(out);
         }
 
+        SUBCASE("IUCORE_E_DATABASE: the server's SQLSTATE, DETAIL and HINT in the last error") {
+            const auto db = fresh_database("capi_code_diagnostics");
+            open_session s(db);
+            // A unique index an operator added, on which 034's new rows collide: the server's
+            // unique violation names the key in its DETAIL. The index holds for the rows there
+            // now; every row 034 adds gets the same key.
+            REQUIRE(rows_at(d, "034") - rows_at(d, "033") >= 2);
+            psql_rows(db, "DO $$ BEGIN EXECUTE format('CREATE UNIQUE INDEX catalog_one_new_row "
+                          "ON public.dot_iu_command_catalog ((true)) WHERE command_name <> "
+                          "ALL (%L::text[])', (SELECT array_agg(command_name) "
+                          "FROM public.dot_iu_command_catalog)); END $$");
+            expect_code(iucore_apply(&out, s.handle, d.handle, "034", nullptr), IUCORE_E_DATABASE,
+                        "catalog_one_new_row");
+            CHECK(out == nullptr);
+            auto e = last_error();
+            CHECK(e.at("sqlstate") == "23505"); // unique_violation
+            CHECK(e.at("detail") == "Key ((true))=(t) already exists.");
+            CHECK(e.at("hint").is_null());
+            CHECK(count_034(db) == "0");
+
+            // An operator's trigger that refuses inserts with a DETAIL and a HINT of its own.
+            psql_rows(db, "DROP INDEX public.catalog_one_new_row");
+            psql_rows(db, "CREATE FUNCTION public.catalog_frozen() RETURNS trigger "
+                          "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the catalog is frozen' "
+                          "USING ERRCODE = 'P0001', DETAIL = 'change freeze until Friday', "
+                          "HINT = 'ask the release manager'; END $$");
+            psql_rows(db, "CREATE TRIGGER catalog_frozen BEFORE INSERT ON "
+                          "public.dot_iu_command_catalog FOR EACH ROW EXECUTE FUNCTION "
+                          "public.catalog_frozen()");
+            expect_code(iucore_apply(&out, s.handle, d.handle, "034", nullptr), IUCORE_E_DATABASE,
+                        "the catalog is frozen");
+            e = last_error();
+            CHECK(e.at("sqlstate") == "P0001");
+            CHECK(e.at("detail") == "change freeze until Friday");
+            CHECK(e.at("hint") == "ask the release manager");
+            CHECK(e.at("path").is_null());
+            CHECK(count_034(db) == "0");
+            // A success clears them.
+            REQUIRE_OK(iucore_status(&out, s.handle, d.handle));
+            iucore_free(out);
+            e = last_error();
+            CHECK(e.at("sqlstate").is_null());
+            CHECK(e.at("detail").is_null());
+            CHECK(e.at("hint").is_null());
+        }
+
         SUBCASE("IUCORE_E_CONNECTION: the server ended the session's backend") {
             const auto db = fresh_database("capi_code_connection");
             open_session s(db + " application_name=capi_code_connection");

@@ -6,20 +6,23 @@
 # The CLI and the Python package as a user gets them from `cmake --install`, away from the
 # source and build trees:
 #   1. cmake --install BUILD_DIR --prefix WORK_DIR/prefix; the man page, the bash completion, the
-#      LICENSE, the example definition, substrate, pg_throwaway.sh and the whole Python tree are
-#      where IucoreInstall.cmake says; no installed text file names SOURCE_DIR or BUILD_DIR, nor
+#      LICENSE, the example definition, substrate, pg_throwaway.sh, the whole Python tree and the
+#      reports' JSON Schemas (share/iucore/schemas = capi/schemas) are where IucoreInstall.cmake
+#      says; no installed text file names SOURCE_DIR or BUILD_DIR, nor
 #      does any string of bin/iucore (debug info aside, and __FILE__ names of source files);
 #   2. the installed binary, copied with its prefix elsewhere (WORK_DIR/moved: a path recorded
 #      at install time would not resolve either) and run from WORK_DIR with an empty
 #      environment (env -i, PATH of the system directories only): --version, --help,
 #      `render forward 034` and `pins --check` on the installed example, definition discovery
-#      (iucore.json in a parent directory; none: exit 2), and `demo` (its own throwaway
+#      (iucore.json in a parent directory; none: exit 2), `pins --check --json` against the
+#      installed share/iucore/schemas/pins.json, and `demo` (its own throwaway
 #      PostgreSQL, from share/iucore/pg_throwaway.sh);
 #   3. the man page renders, the completion offers the verbs and the example's migrations;
 #   4. the Python package: pip install (offline, --no-build-isolation --no-index) of
 #      <prefix>/share/iucore/python into a fresh virtual environment, then the record's usage
 #      lines (python -m cutter_agent.iu_core.dot_commands explain ...) with neither PYTHONPATH nor
-#      IUCORE_LIBRARY set: the module loads <prefix>/lib*/libiucore.so.1 by itself.
+#      IUCORE_LIBRARY set: the module loads <prefix>/lib*/libiucore.so.1 by itself, and no
+#      libboost comes into the process with it.
 # --no-python skips 4 (the sanitizer builds: their library cannot load into python3).
 set -euo pipefail
 [[ $# -ge 2 ]] || {
@@ -66,6 +69,8 @@ done
     ! -path './build/*' ! -path '*.egg-info/*' | sort) >"$work/python.source"
 (cd "$share/python" && find . -type f ! -name _installed.py | sort) >"$work/python.installed"
 diff -u "$work/python.source" "$work/python.installed" || fail "share/iucore/python differs from examples/python"
+# The reports' JSON Schemas, file for file.
+diff -r "$source/capi/schemas" "$share/schemas" || fail "share/iucore/schemas differs from capi/schemas"
 if find "$prefix" -name __pycache__ | grep -q .; then fail "__pycache__ installed"; fi
 # No installed text file names the source or the build tree; nor does the binary, once its debug
 # information is left out (it names the sources, as it should), except as the __FILE__ of a
@@ -115,6 +120,18 @@ echo "ok: render forward 034 ($(wc -l <"$work/forward.sql") lines)"
 
 iucore --definition "$definition" pins --check | tee "$work/pins.out"
 grep -q ' 0 mismatches' "$work/pins.out" || fail "pins --check on the installed example"
+# Its JSON report is what the installed schema says: the format, every required member and no
+# other (the whole schema is checked against every report by capi.schemas).
+iucore --definition "$definition" pins --check --json >"$work/pins.json"
+python3 - "$work/pins.json" "$share/schemas/pins.json" <<'PY' || fail "pins --json against share/iucore/schemas/pins.json"
+import json, sys
+report, schema = (json.load(open(p)) for p in sys.argv[1:3])
+assert report["format"] == schema["properties"]["format"]["const"], report["format"]
+missing = [n for n in schema["required"] if n not in report]
+unknown = [n for n in report if n not in schema["properties"]]
+assert not missing and not unknown, f"missing {missing}, unknown {unknown}"
+print(f"ok: pins --json has the {len(schema['required'])} members of the installed schema")
+PY
 
 # Discovery: iucore.json in the current directory or a parent; none: exit 2, nothing connected.
 mkdir -p "$work/project/sub"
@@ -178,6 +195,11 @@ lib = iucore.load_library()
 print("iucore", iucore.version(), "from", iucore.__file__, "library", lib._name)
 assert iucore.__file__.startswith(sys.argv[1]), "not the pip-installed module"
 assert lib._name.startswith(sys.argv[2]), "not the installed library: " + lib._name
+# One runtime dependency beyond the C and C++ runtimes: libpq. Boost.JSON is compiled into
+# libiucore.so.1, so no libboost is loaded with it.
+with open("/proc/self/maps") as maps:
+    boost = sorted({line.split()[-1] for line in maps if "libboost" in line})
+assert not boost, "libiucore.so.1 brought Boost into the process: " + ", ".join(boost)
 ' "$work/venv/" "$prefix/" || fail "import iucore after pip install"
     # The record's usage lines (examples/python/README.md), with real UUIDs; the definition is
     # the installed example.

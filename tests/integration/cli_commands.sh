@@ -228,5 +228,36 @@ expect_rc 0 "prove 035"
 expect_out "$rows_035 → $rows_034 → $rows_035" "prove 035 prints $rows_035 → $rows_034 → $rows_035"
 check "the catalog has $rows_035 rows after the proof" equals "$(catalog_rows)" "$rows_035"
 
+# --- A server error: its DETAIL and HINT as psql shows them, and in the JSON error ----------
+# An operator's trigger refuses deletes from the catalog: rollback 035 fails on the server.
+sql_value "CREATE FUNCTION public.catalog_frozen() RETURNS trigger LANGUAGE plpgsql AS \$\$
+             BEGIN RAISE EXCEPTION 'the catalog is frozen' USING ERRCODE = 'P0001',
+               DETAIL = 'change freeze until Friday', HINT = 'ask the release manager'; END \$\$;
+           CREATE TRIGGER catalog_frozen BEFORE DELETE ON public.dot_iu_command_catalog
+             FOR EACH ROW EXECUTE FUNCTION public.catalog_frozen();" >/dev/null
+iucore --definition "$copy" --db "$conninfo" rollback 035
+expect_rc 3 "rollback 035 refused by the server's trigger"
+expect_out "the catalog is frozen (SQLSTATE P0001)" "the server's message and SQLSTATE"
+expect_out "DETAIL: change freeze until Friday" "the server's DETAIL, as psql prints it"
+expect_out "HINT: ask the release manager" "the server's HINT, as psql prints it"
+iucore --definition "$copy" --db "$conninfo" --json rollback 035
+expect_rc 3 "rollback 035 --json refused by the server's trigger"
+check "the JSON error carries sqlstate, detail and hint" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert (e["sqlstate"], e["detail"], e["hint"], e["exit"]) == (
+    "P0001", "change freeze until Friday", "ask the release manager", 3), e
+' "$work/out"
+check "nothing was rolled back: still $rows_035 catalog rows" equals "$(catalog_rows)" "$rows_035"
+iucore --definition "$copy" --db "$conninfo" --json rollback 099
+expect_rc 2 "rollback of an unknown migration"
+check "an error that is not the server's has null sqlstate, detail and hint" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert (e["sqlstate"], e["detail"], e["hint"]) == (None, None, None), e
+' "$work/out"
+sql_value "DROP TRIGGER catalog_frozen ON public.dot_iu_command_catalog;
+           DROP FUNCTION public.catalog_frozen()" >/dev/null
+
 printf '\n%d passed, %d failed\n' "$passes" "$failures"
 ((failures == 0))

@@ -146,7 +146,8 @@ class DriftError(IucoreError):
 
 
 class DatabaseError(IucoreError):
-    """E_DATABASE: the server reported an error (``sqlstate`` says which)."""
+    """E_DATABASE: the server reported an error (``sqlstate`` says which; ``detail`` and
+    ``hint`` are the server's DETAIL and HINT, None when it gave none)."""
 
 
 class DatabaseConnectionError(IucoreError):
@@ -380,35 +381,63 @@ def _json_text(value):
     return json.dumps(value).encode("utf-8")
 
 
+_quote_json = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str
+
+
+def _args_text(args):
+    """``["key=value", ...]`` as JSON text (str/bytes are passed as given). A list of str, what
+    explain and run get per call, is written directly: json.dumps builds an encoder per call,
+    which cost more than the rest of the module's share of explain. Same text as json.dumps."""
+    if args is None or isinstance(args, (str, bytes, bytearray)):
+        return _text(args)
+    args = list(args)
+    if all(type(a) is str for a in args):
+        return ("[" + ", ".join(map(_quote_json, args)) + "]").encode("ascii")
+    return json.dumps(args).encode("utf-8")  # anything else: the library names what is wrong
+
+
 def status_name(code):
     """The name of a status code as capi/iucore.h spells it (``"IUCORE_E_REFUSED"``)."""
     return _lib().iucore_status_name(code).decode("utf-8")
 
 
+def _raise(status):
+    """Raises the typed exception for this thread's last error (``status`` is not OK)."""
+    error = json.loads(_lib().iucore_last_error_json().decode("utf-8", "replace"))
+    raise IucoreError.for_code(status)(
+        status,
+        error["message"],
+        sqlstate=error["sqlstate"],
+        path=error["path"],
+        detail=error["detail"],
+        hint=error["hint"],
+    )
+
+
 def _check(status):
     if status != OK:
-        error = json.loads(_lib().iucore_last_error_json().decode("utf-8", "replace"))
-        raise IucoreError.for_code(status)(
-            status,
-            error["message"],
-            sqlstate=error["sqlstate"],
-            path=error["path"],
-            detail=error["detail"],
-            hint=error["hint"],
-        )
+        _raise(status)
+
+
+# Bound once: explain and run are called per DOT command.
+_decode_json = json.JSONDecoder().decode
+_byref = ctypes.byref
+_c_void_p = ctypes.c_void_p
+_string_at = ctypes.string_at
 
 
 def _call_json(function, *args, parse=True):
     """Calls ``function(&out, *args)``, raises on failure, returns the parsed JSON (or text)."""
-    lib = _lib()
-    out = ctypes.c_void_p()
-    status = getattr(lib, function)(ctypes.byref(out), *args)
+    lib = _library if _library is not None else load_library()
+    out = _c_void_p()
+    status = getattr(lib, function)(_byref(out), *args)
     try:
-        _check(status)
-        text = ctypes.string_at(out.value).decode("utf-8") if out.value else None
+        if status != OK:
+            _raise(status)
+        text = _string_at(out.value).decode("utf-8") if out.value else None
     finally:
         lib.iucore_free(out)
-    return json.loads(text) if parse and text is not None else text
+    return _decode_json(text) if parse and text is not None else text
 
 
 class _Handle:
@@ -496,7 +525,7 @@ class Definition(_Handle):
             session._handle if session is not None else None,
             self._handle,
             _text(command),
-            _json_text(list(args) if not isinstance(args, (str, bytes)) else args),
+            _args_text(args),
         )
 
 
@@ -587,7 +616,7 @@ class Session(_Handle):
             self._handle,
             definition._handle,
             _text(command),
-            _json_text(list(args)),
+            _args_text(args),
             _text(actor),
         )
 

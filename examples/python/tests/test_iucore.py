@@ -386,6 +386,27 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(caught.exception.sqlstate, "42P01")
         self.assertIn("dot_iu_command_catalog", caught.exception.message)
 
+    def test_database_error_carries_the_servers_detail_and_hint(self):
+        # An operator's trigger refusing inserts into the catalog, as 034's apply makes them.
+        psql(
+            self.conninfo,
+            "CREATE FUNCTION public.catalog_frozen() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'the catalog is frozen' USING ERRCODE = 'P0001', "
+            "DETAIL = 'change freeze until Friday', HINT = 'ask the release manager'; END $$",
+        )
+        psql(
+            self.conninfo,
+            "CREATE TRIGGER catalog_frozen BEFORE INSERT ON public.dot_iu_command_catalog "
+            "FOR EACH ROW EXECUTE FUNCTION public.catalog_frozen()",
+        )
+        with self.assertRaises(iucore.DatabaseError) as caught:
+            self.session.apply(self.definition, "034")
+        self.assertEqual(caught.exception.sqlstate, "P0001")
+        self.assertIn("the catalog is frozen", caught.exception.message)
+        self.assertEqual(caught.exception.detail, "change freeze until Friday")
+        self.assertEqual(caught.exception.hint, "ask the release manager")
+        self.assertFalse(self.session.status(self.definition)["ledger_exists"])  # nothing committed
+
     def test_missing_requirement_is_check_failed(self):
         psql(
             self.conninfo,
