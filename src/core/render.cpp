@@ -75,11 +75,17 @@ std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) 
     return out;
 }
 
-std::string column_list() {
+/// The catalog's columns as the table names them (schema.catalog.columns), in catalog order.
+std::string column_list(sql_quoter& q, const definition& d) {
     std::vector<std::string> names;
     for (const auto& c : catalog_columns)
-        names.emplace_back(c.name);
+        names.push_back(q.ident(d.schema.catalog.columns.of(c.name)));
     return join(names, ", ");
+}
+
+/// A catalog column of alias `c`, as the table names it.
+std::string catalog_column(sql_quoter& q, const std::string& column) {
+    return "c." + q.ident(column);
 }
 
 /// `text` between `prefix` and `suffix`, copied once.
@@ -102,10 +108,11 @@ struct insert_statement {
 
 insert_statement insert_rows(sql_quoter& q, const definition& d,
                              const std::vector<catalog_row>& rows) {
-    constexpr std::string_view tail = "\nON CONFLICT (command_name) DO NOTHING;";
+    const auto tail =
+        "\nON CONFLICT (" + q.ident(d.schema.catalog.columns.command_name) + ") DO NOTHING;";
     insert_statement out;
-    out.sql =
-        "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() + ")\nVALUES\n    ";
+    out.sql = "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list(q, d) +
+              ")\nVALUES\n    ";
     out.values_at = out.sql.size();
     append_catalog_values(q, out.sql, rows, tail.size());
     out.values_size = out.sql.size() - out.values_at;
@@ -132,7 +139,8 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
         "coalesce(bool_and(EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.proname = t.fn)), "
         "true)";
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) + " c, unnest(c.target_functions) AS t(fn)",
+            "FROM " + q.table(d.schema.catalog.table) + " c, unnest(" +
+                catalog_column(q, d.schema.catalog.columns.target_functions) + ") AS t(fn)",
             {{"distinct_target_functions", "count(DISTINCT t.fn)"}, {"all_resolvable", resolvable}},
             "count(DISTINCT t.fn) = " + n + " AND " + resolvable,
             n + " distinct target functions, all resolvable",
@@ -146,11 +154,12 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
                               const std::string& column_name, std::size_t row_count,
                               std::string_view values) {
     const auto n = std::to_string(row_count);
+    const auto key = catalog_column(q, d.schema.catalog.columns.command_name);
     return {label,
-            enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
+            enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list(q, d) +
                          ") IN (VALUES\n    ",
                      values, ")"),
-            {{column_name, "array_agg(c.command_name ORDER BY c.command_name)"}},
+            {{column_name, "array_agg(" + key + " ORDER BY " + key + ")"}},
             "count(*) = " + n,
             n + " rows equal to the definition",
             "count(*)::text || ' rows equal to the definition'"};
@@ -159,7 +168,8 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
 sql_check absent_check(sql_quoter& q, const definition& d, const std::string& label,
                        const std::vector<std::string>& names) {
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) + " c WHERE c.command_name = ANY (" +
+            "FROM " + q.table(d.schema.catalog.table) + " c WHERE " +
+                catalog_column(q, d.schema.catalog.columns.command_name) + " = ANY (" +
                 q.text_array(names) + ")",
             {{"rows_remaining", "count(*)"}},
             "count(*) = 0",
@@ -358,8 +368,9 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
     }
     body += "END\n";
     out.statements.push_back("DO " + dollar_quote(body, "guard") + ";");
-    out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) +
-                             " WHERE command_name = ANY (" + q.text_array(names) + ");");
+    out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) + " WHERE " +
+                             q.ident(d.schema.catalog.columns.command_name) + " = ANY (" +
+                             q.text_array(names) + ");");
     // The ledger, when iucore keeps one, forgets the migration with its rows.
     std::string ledger =
         "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +

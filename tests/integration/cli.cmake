@@ -6,3 +6,9 @@ iucore_add_cli_script_test(cli_interrupts 120)
 if(TARGET iucore_cli)
   set_property(TEST cli_table cli_interrupts APPEND PROPERTY LABELS cli)
 endif()
+# Issue 15 (points 2, 7, 8): a mapped catalog and run log with extra and missing columns, who a
+# run is logged as, and UTF8 whatever PGCLIENTENCODING or the conninfo say.
+iucore_add_cli_script_test(cli_adopted 300)
+if(TARGET iucore_cli)
+  set_property(TEST cli_adopted APPEND PROPERTY LABELS cli)
+endif()
