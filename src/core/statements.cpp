@@ -35,11 +35,12 @@ const std::string& true_spellings_parameter() {
     return text;
 }
 
-/// Appends `value` to the statement's parameters: its $n, cast to `type`.
+/// Appends `value` to the statement's parameters: its $n, cast to `type` (when not empty: else
+/// the server types it from where it goes).
 std::string bound_parameter(statement& out, std::optional<std::string> value,
                             std::string_view type) {
     out.params.push_back(std::move(value));
-    return "$" + std::to_string(out.params.size()) + "::" + std::string(type);
+    return "$" + std::to_string(out.params.size()) + (type.empty() ? "" : "::") + std::string(type);
 }
 
 /// The run-log row an INSERT writes: the command column, then each optional column the schema
@@ -155,7 +156,7 @@ result<statement> render_governed_run(const definition& d, const command_binding
     row.add(log.columns.args,
             [&] { return bound_parameter(out, run_arguments_json(args), "jsonb"); });
     row.add(log.columns.mode,
-            [&] { return bound_parameter(out, std::string(name(args.selected)), "text"); });
+            [&] { return bound_parameter(out, std::string(name(args.selected)), ""); });
     row.add(log.columns.outcome,
             [] { return "CASE WHEN d.governed AND d.open THEN 'ok' ELSE 'refused' END"; });
     row.add(log.columns.result, [] { return "(SELECT result FROM called)"; });

@@ -18,9 +18,12 @@ void tag_invoke(json::value_from_tag, json::value& v, const run_report& r) {
                     {"decision", json::value_from(r.decision, v.storage())},
                     {"round_trips", r.round_trips}},
                    v.storage());
-    o["result"] =
-        r.result_json.empty() ? json::value(nullptr) : json::parse(r.result_json, v.storage());
-    o["unreadable"] = r.unreadable.empty() ? json::value(nullptr) : json::value(r.unreadable);
+    // Read as run_command checked it: a result it could not read is null (and `unreadable`).
+    auto read = r.result_json.empty() ? result<json::value>(json::value(nullptr))
+                                      : parse_json_text(r.result_json, "the result", v.storage());
+    o["result"] = read ? std::move(read).value() : json::value(nullptr);
+    o["unreadable"] =
+        r.unreadable.empty() ? json::value(nullptr) : json::value(r.unreadable, v.storage());
     v = std::move(o);
 }
 
@@ -60,16 +63,20 @@ result<config_set> configs_from_json(const std::string& text) {
     for (const auto& item : v.as_array()) {
         const auto* o = item.if_object();
         if (!o) return shape();
-        const auto *found = o->if_contains("found"), *key = o->if_contains("key"),
-                   *value = o->if_contains("value"), *type = o->if_contains("type");
-        if (!found || !found->is_bool() || !key || !key->is_string() || !value ||
-            !(value->is_null() || value->is_string()) || !type || !type->is_string())
+        const auto* found = o->if_contains("found");
+        if (!found || !found->is_bool()) return shape();
+        if (!found->get_bool()) continue; // a config the registry lacks: key only, no value
+        const auto *key = o->if_contains("key"), *value = o->if_contains("value"),
+                   *type = o->if_contains("type");
+        const auto text_or_null = [](const json::value* x) {
+            return x && (x->is_null() || x->is_string());
+        };
+        if (!key || !key->is_string() || !text_or_null(value) || !text_or_null(type))
             return shape();
-        if (!found->get_bool()) continue;
         config_entry e;
         e.key = std::string(key->get_string());
         if (!value->is_null()) e.value = std::string(value->get_string());
-        e.type = std::string(type->get_string());
+        if (!type->is_null()) e.type = std::string(type->get_string());
         out.push_back(std::move(e));
     }
     return config_set(std::move(out));

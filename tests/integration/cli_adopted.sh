@@ -204,5 +204,20 @@ for how in environment conninfo; do
         café
 done
 
+# A committed run whose result cannot be read (nested deeper than iucore reads) is still the
+# run it was: ok, with its id, and the report says what could not be read.
+psql_in "$plain" "CREATE OR REPLACE FUNCTION public.fn_iu_collection_list() RETURNS jsonb
+                  LANGUAGE sql AS \$\$ SELECT (repeat('[', 100) || repeat(']', 100))::jsonb \$\$" >/dev/null
+iucore --definition "$definition" --db "$plain" --json run dot_iu_collection_list
+check "unreadable result: the committed run is reported ok (exit $rc)" \
+    equals "$rc:$(json_field outcome):$(json_field result)" "0:ok:null"
+check "unreadable result: the report says what could not be read" \
+    grep -qF '"unreadable":"the result: not valid JSON' "$work/out"
+check "unreadable result: the report's run id is the logged row, outcome ok" \
+    equals "$(psql_in "$plain" "SELECT outcome FROM public.dot_iu_command_run WHERE id = $(json_field run_id)")" ok
+iucore --definition "$definition" --db "$plain" run dot_iu_collection_list
+check "unreadable result: the text report says it too (exit $rc)" \
+    grep -qF "(committed; could not read: the result: not valid JSON" "$work/out"
+
 printf '%d passed, %d failed\n' "$passes" "$failures"
 ((failures == 0))
