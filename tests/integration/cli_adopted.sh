@@ -188,20 +188,29 @@ check "actor: nor is it for an ok run (the argument is logged as an argument)" \
     "$session_user:someone-else"
 
 # --- encoding ---------------------------------------------------------------------------------
-for how in environment conninfo; do
+# A row written in UTF8 by psql, which a governed run reads back in its result.
+psql_in "$plain" "INSERT INTO public.iu_collection (collection_key, title) VALUES ('k-é', 'crème brûlée')" >/dev/null
+run_latin1() { # run_latin1 HOW ARGS...: iucore --json run ARGS, asked for LATIN1 by HOW
+    local how=$1
+    shift
     if [[ $how == environment ]]; then
-        PGCLIENTENCODING=LATIN1 iucore --definition "$definition" --db "$plain" --json run \
-            dot_iu_collection_create collection_key=café title=thé
+        PGCLIENTENCODING=LATIN1 iucore --definition "$definition" --db "$plain" --json run "$@"
     else
-        iucore --definition "$definition" --db "$plain client_encoding=LATIN1" --json run \
-            dot_iu_collection_create collection_key=café title=thé
+        iucore --definition "$definition" --db "$plain client_encoding=LATIN1" --json run "$@"
     fi
+}
+for how in environment conninfo; do
+    run_latin1 "$how" dot_iu_collection_create collection_key=café title=thé
     check "encoding ($how): the run is ok and its result with é parses (exit $rc)" \
         equals "$rc:$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["outcome"], r["result"]["would_create"], r["unreadable"])' "$work/out")" \
         "0:ok café None"
     check "encoding ($how): the argument is stored as café" \
         equals "$(psql_in "$plain" "SELECT args->>'collection_key' FROM public.dot_iu_command_run WHERE id = $(json_field run_id)")" \
         café
+    run_latin1 "$how" dot_iu_collection_list
+    check "encoding ($how): a result read from the database in UTF8 parses, é intact (exit $rc)" \
+        equals "$rc:$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["outcome"], [c["title"] for c in r["result"] if c["collection_key"] == "k-é"])' "$work/out")" \
+        "0:ok ['crème brûlée']"
 done
 
 # A committed run whose result cannot be read (nested deeper than iucore reads) is still the
