@@ -349,7 +349,8 @@ IUCORE_API int iucore_gates(char** out_json, iucore_session* session,
  * "unreadable" is null, or says what of a committed run's answer could not be read (the run
  * stands). args_json: a JSON array of "key=value" strings; may be NULL. actor: who runs it (the
  * run log's actor); NULL or empty: the session's current_user. Errors:
- * IUCORE_E_INVALID_ARGUMENT (unknown command or bad argument: nothing is logged), IUCORE_E_JSON. out_json: caller frees with iucore_free.
+ * IUCORE_E_INVALID_ARGUMENT (unknown command or bad argument: nothing is logged), IUCORE_E_JSON.
+ * out_json: caller frees with iucore_free.
  * Threads: the session one thread at a time; the definition may be shared. */
 IUCORE_API int iucore_run(char** out_json, iucore_session* session,
                           const iucore_definition* definition, const char* command,
