@@ -347,10 +347,13 @@ IUCORE_API int iucore_gates(char** out_json, iucore_session* session,
 
 /* Runs a governed command: gates checked, the function called, a run-log row written, in one
  * round trip. Report {"operation": "run", "outcome": "ok" | "refused" | "error", "message",
- * "run_id", "decision", "result", ...}: a refused or failing run is logged and is a
- * successful call. args_json: a JSON array of "key=value" strings; may be NULL. actor: who
- * runs it (the run log's actor). Errors: IUCORE_E_INVALID_ARGUMENT (unknown command or bad
- * argument: nothing is logged), IUCORE_E_JSON. out_json: caller frees with iucore_free.
+ * "run_id", "decision", "result", "unreadable", ...}: a refused or failing run is logged and is
+ * a successful call. "run_id" is null when the definition's run log has no id column;
+ * "unreadable" is null, or says what of a committed run's answer could not be read (the run
+ * stands). args_json: a JSON array of "key=value" strings; may be NULL. actor: who runs it (the
+ * run log's actor); NULL or empty: the session's current_user. Errors:
+ * IUCORE_E_INVALID_ARGUMENT (unknown command or bad argument: nothing is logged), IUCORE_E_JSON.
+ * out_json: caller frees with iucore_free.
  * Threads: the session one thread at a time; the definition may be shared. */
 IUCORE_API int iucore_run(char** out_json, iucore_session* session,
                           const iucore_definition* definition, const char* command,

@@ -819,7 +819,8 @@ IUCORE_API int iucore_run(char** out_json, iucore_session* session,
         const auto& d = definition_of(definition).value;
         const auto name = required(command, "command");
         const auto tokens = tokens_param(args_json);
-        const auto who = required(actor, "actor");
+        // NULL or empty: the run log records the session's current_user.
+        const auto who = text_param(actor, "actor", true).value_or(std::string_view());
         emit(out_json, unwrap(iucore::run_command(s, d, name, tokens, who)));
     });
 }

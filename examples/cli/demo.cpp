@@ -155,8 +155,9 @@ result<void> story(const definition& d, const std::string& conninfo, const std::
          " rows: the refusal changed nothing");
     if (still.size() != e.rows_after)
         return fail(errc::check_failed, "the refusal changed the catalog");
-    BOOST_OUTCOME_TRY(delete_run(s, d, ran.run_id));
-    note("the demo removes its own run-log row (id " + std::to_string(ran.run_id) +
+    if (!ran.run_id) return fail(errc::internal, "the demo's run log has no id column");
+    BOOST_OUTCOME_TRY(delete_run(s, d, *ran.run_id));
+    note("the demo removes its own run-log row (id " + std::to_string(*ran.run_id) +
          ") so the proof can proceed");
 
     section("5. prove the rollback: apply → rollback → re-apply, each on a new connection");

@@ -207,9 +207,9 @@ std::optional<std::string_view> environment(const char* name) {
     return value ? std::optional<std::string_view>(value) : std::nullopt;
 }
 
-/// The run log's actor, by the library's rule (iucore/actor.hpp).
+/// The run log's actor, by the library's rule (iucore/actor.hpp); empty: current_user.
 std::string actor_of(const inputs& in) {
-    return run_actor(in.actor, in.tokens, environment("IUCORE_ACTOR"), environment("USER"));
+    return run_actor(in.actor, environment("IUCORE_ACTOR"));
 }
 
 void command_positionals(CLI::App& app, inputs& in) {
@@ -393,14 +393,7 @@ std::vector<verb> verbs() {
         {"run",
          "Run a governed command: gates checked, the function called, a run-log row "
          "written, in one round trip. Refused attempts are logged and exit 1.",
-         [](CLI::App& app, inputs& in) {
-             command_positionals(app, in);
-             app.add_option("--actor", in.actor,
-                            "the run log's actor (default: an actor= argument, else "
-                            "$IUCORE_ACTOR, else $USER)");
-         },
-         command_binds_offline,
-         [](context& ctx, const inputs& in) {
+         command_positionals, command_binds_offline, [](context& ctx, const inputs& in) {
              const auto actor = actor_of(in);
              return with_session(
                  ctx,
@@ -552,6 +545,10 @@ int main_cli(int argc, char** argv) {
         ->option_text("DURATION");
     app.set_version_flag("--version", version_text());
     inputs in;
+    app.add_option("--actor", in.actor,
+                   "who a governed run is logged as (default: $IUCORE_ACTOR, else the session's "
+                   "current_user)")
+        ->option_text("NAME");
     for (const auto& v : all) {
         auto* sub = app.add_subcommand(v.name, v.help);
         sub->fallthrough();

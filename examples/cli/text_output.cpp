@@ -185,15 +185,17 @@ std::string text(const plan& p) {
     out += "verdict   " + verdict(p) + "\n";
     out += "reverse   " + p.reverse + "\n";
     out += "note      " + p.not_simulated + "\n";
+    for (const auto& note : p.not_logged)
+        out += "note      " + note + "\n";
     return out;
 }
 
 std::string text(const run_report& r) {
     std::string out = r.message + "\n";
     if (!r.result_json.empty()) out += "result    " + r.result_json + "\n";
-    out += "run log   id " + std::to_string(r.run_id) + ", outcome " +
-           std::string(name(r.outcome)) + ", mode " + std::string(name(r.selected)) + ", " +
-           std::to_string(r.round_trips) + " round trip(s)\n";
+    out += "run log   id " + (r.run_id ? std::to_string(*r.run_id) : std::string("not logged")) +
+           ", outcome " + std::string(name(r.outcome)) + ", mode " + std::string(name(r.selected)) +
+           ", " + std::to_string(r.round_trips) + " round trip(s)\n";
     return out;
 }
 

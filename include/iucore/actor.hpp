@@ -4,16 +4,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace iucore {
 
-/// The run log's actor: `explicit_actor` (--actor) when not empty, else the value of the first
-/// non-empty actor= argument among `tokens`, else $IUCORE_ACTOR, else $USER (each when set and
-/// not empty), else "iucore". The environment values are passed in: the rule reads no
-/// environment itself.
-std::string run_actor(std::string_view explicit_actor, const std::vector<std::string>& tokens,
-                      std::optional<std::string_view> iucore_actor_env,
-                      std::optional<std::string_view> user_env);
+/// The run log's actor: `explicit_actor` (--actor) when not empty, else $IUCORE_ACTOR when set
+/// and not empty, else empty: the governed run then logs the session's current_user (the
+/// server decides, in the same statement). Never taken from an argument of the command: a
+/// parameter named actor is the function's business. The environment value is passed in: the
+/// rule reads no environment itself.
+std::string run_actor(std::string_view explicit_actor,
+                      std::optional<std::string_view> iucore_actor_env);
 
 } // namespace iucore

@@ -25,6 +25,8 @@ struct plan {
     std::optional<gate_decision> decision; // with live configs only
     std::string reverse;                   // how to reverse it, in words
     std::string not_simulated;
+    /// What a run of it cannot log, one note per run-log column the table lacks.
+    std::vector<std::string> not_logged;
 };
 
 inline result<plan> explain(const definition& d, std::string_view command,
@@ -51,6 +53,7 @@ inline result<plan> explain(const definition& d, std::string_view command,
     p.not_simulated =
         "explain predicts the gates from the config registry and binds the arguments; it does "
         "not run the function, so what the function itself checks or changes is not simulated";
+    p.not_logged = d.schema.run_log.not_logged();
     return p;
 }
 
@@ -69,7 +72,8 @@ void json_members(Out& out, const plan& p) {
         "regprocedure", p.target.regprocedure())("mode", name(p.arguments.selected))(
         "arguments", p.arguments.values)("parameters", p.specs)("sql", p.sql.select())(
         "params", p.sql.params)("gates", p.gates)("verdict", verdict(p))("reverse", p.reverse)(
-        "not_simulated", p.not_simulated)("catalog_row", p.row)("decision", p.decision);
+        "not_simulated",
+        p.not_simulated)("not_logged", p.not_logged)("catalog_row", p.row)("decision", p.decision);
 }
 
 } // namespace iucore

@@ -18,7 +18,7 @@ struct promote_options {
 };
 
 /// What can be checked before the database is asked: the command is not governed yet, is named
-/// dot_iu_<something>, and its category is one of the definition's.
+/// <schema.command_prefix><something>, and its category is one of the definition's.
 result<void> check_promote(const definition& d, const promote_options& options);
 
 /// The id after the latest version, as wide as it ("034" → "035").

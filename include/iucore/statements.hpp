@@ -3,7 +3,8 @@
 // statement, the ledger's reads and writes, the introspection queries (catalog, surface,
 // configs, signatures, verify), run counts. Each is a pure function that returns the text and
 // the values of its $n parameters; the engine (src/engine) only executes them. Every table and
-// column name comes from the schema model (schema.hpp, catalog_columns, ledger_columns below).
+// column name comes from the schema model (schema.hpp: the catalog's and the run log's columns
+// as mapped there; ledger_columns below).
 
 #include <iucore/arguments.hpp>
 #include <iucore/definition.hpp>
@@ -38,20 +39,8 @@ inline constexpr std::string_view applied_at = "applied_at";
 inline constexpr std::string_view report = "report";
 } // namespace ledger_columns
 
-/// The run log's columns besides the command's (schema.run_log.command_column): fixed by the
-/// runtime's table.
-namespace run_log_columns {
-inline constexpr std::string_view id = "id";
-inline constexpr std::string_view actor = "actor";
-inline constexpr std::string_view args = "args";
-inline constexpr std::string_view mode = "mode";
-inline constexpr std::string_view outcome = "outcome";
-inline constexpr std::string_view result = "result";
-inline constexpr std::string_view duration_ms = "duration_ms";
-} // namespace run_log_columns
-
-/// The catalog's key column: the first of catalog_columns (command_name).
-std::string_view catalog_key_column();
+/// The catalog's key column as the table names it (schema.catalog.columns.command_name).
+const std::string& catalog_key_column(const definition& d);
 
 /// A text[] parameter in PostgreSQL's array input syntax, every element double-quoted.
 std::string text_array_parameter(const std::vector<std::string>& items);
@@ -70,12 +59,16 @@ result<call_sql> render_call(const definition& d, const command_binding& b,
 
 /// The governed run: gate check, call and run-log row in one statement. Its text depends on
 /// the definition, the command and which arguments are named, never on their values or the
-/// actor, so a session prepares it once and executes it by name on every later run.
+/// actor, so a session prepares it once and executes it by name on every later run. The row
+/// goes into the run-log columns the schema model maps (schema.run_log.columns); an empty
+/// `actor` logs the session's current_user. Returns id (NULL without an id column), governed,
+/// open, configs, result.
 result<statement> render_governed_run(const definition& d, const command_binding& b,
                                       const bound_arguments& args, std::string_view actor);
 
 /// The run-log row of an attempt whose statement failed: 'error' while the command's catalog
-/// row is still there (read FOR KEY SHARE), else 'refused'. Returns id and outcome.
+/// row is still there (read FOR KEY SHARE), else 'refused'. Returns id (NULL without an id
+/// column) and outcome (whether or not the table has an outcome column).
 result<statement> render_failed_run_log(const definition& d, const command_binding& b,
                                         const bound_arguments& args, std::string_view actor,
                                         std::string_view error_message);
@@ -116,7 +109,7 @@ result<statement> render_catalog_count(const definition& d);
 /// How many run-log rows reference each of `commands`: columns command, runs.
 result<statement> render_run_counts(const definition& d, const std::vector<std::string>& commands);
 
-/// One run-log row deleted by id (the demo removes its own run).
+/// One run-log row deleted by id (the demo removes its own run); an error without an id column.
 result<statement> render_delete_run(const definition& d, std::int64_t run_id);
 
 /// The live catalog: every catalog column, target_functions as JSON text, by key.

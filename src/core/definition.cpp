@@ -189,9 +189,9 @@ std::vector<std::string> definition::dependents(std::string_view migration_id) c
 namespace {
 
 result<void> validate_row(const definition& d, const catalog_row& row, const std::string& path) {
-    if (!row.command_name.starts_with("dot_iu_") || row.command_name.size() == 7)
-        return invalid(path + ".command_name: \"" + row.command_name +
-                       "\" must start with dot_iu_ and name a command");
+    if (!d.schema.names_command(row.command_name))
+        return invalid(path + ".command_name: \"" + row.command_name + "\" must start with " +
+                       d.schema.command_prefix + " and name a command");
     if (std::find(d.categories.begin(), d.categories.end(), row.category) == d.categories.end()) {
         std::string known;
         for (const auto& c : d.categories)
@@ -251,8 +251,9 @@ result<void> validate_registry(const definition& d) {
     for (std::size_t i = 0; i < d.registry.size(); ++i) {
         const auto& e = d.registry[i];
         const auto path = at("registry", i);
-        if (!e.command.starts_with("dot_iu_"))
-            return invalid(path + ".command: \"" + e.command + "\" must start with dot_iu_");
+        if (!d.schema.names_command(e.command))
+            return invalid(path + ".command: \"" + e.command + "\" must start with " +
+                           d.schema.command_prefix + " and name a command");
         if (!commands.insert(e.command).second)
             return invalid(path + ".command: duplicate command \"" + e.command + "\"");
         const auto* sig = d.find_signature(e.function);

@@ -8,8 +8,6 @@ namespace iucore {
 
 namespace {
 
-constexpr std::string_view command_prefix = "dot_iu_";
-
 std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items)
@@ -21,11 +19,10 @@ result<void> check_governable(const definition& d, const promote_options& option
     if (d.find_entry(options.command) && d.ssot_row(options.command))
         return fail(errc::invalid_argument,
                     "command \"" + options.command + "\" is already governed");
-    if (!options.command.starts_with(command_prefix) ||
-        options.command.size() == command_prefix.size())
-        return fail(errc::invalid_argument, "promote: command " +
-                                                detail::quote_for_message(options.command) +
-                                                " must start with dot_iu_ and name a command");
+    if (!d.schema.names_command(options.command))
+        return fail(errc::invalid_argument,
+                    "promote: command " + detail::quote_for_message(options.command) +
+                        " must start with " + d.schema.command_prefix + " and name a command");
     return boost::outcome_v2::success();
 }
 
@@ -65,7 +62,7 @@ result<definition> promote(const definition& d, const promote_options& options,
     }
     migration m;
     m.id = next_migration_id(d);
-    m.slug = "promote_" + options.command.substr(command_prefix.size());
+    m.slug = "promote_" + options.command.substr(d.schema.command_prefix.size());
     m.kind = migration_kind::data_only;
     m.requires_migrations = {d.latest_version()};
     m.requires_functions = {sig};

@@ -86,11 +86,17 @@ std::string catalog_values(sql_quoter& q, const std::vector<catalog_row>& rows) 
     return out;
 }
 
-std::string column_list() {
+/// The catalog's columns as the table names them (schema.catalog.columns), in catalog order.
+std::string column_list(sql_quoter& q, const definition& d) {
     std::vector<std::string> names;
     for (const auto& c : catalog_columns)
-        names.emplace_back(c.name);
+        names.push_back(q.ident(d.schema.catalog.columns.of(c.name)));
     return join(names, ", ");
+}
+
+/// A catalog column of alias `c`, as the table names it.
+std::string catalog_column(sql_quoter& q, const std::string& column) {
+    return "c." + q.ident(column);
 }
 
 /// `text` between `prefix` and `suffix`, copied once.
@@ -113,10 +119,11 @@ struct insert_statement {
 
 insert_statement insert_rows(sql_quoter& q, const definition& d,
                              const std::vector<catalog_row>& rows) {
-    constexpr std::string_view tail = "\nON CONFLICT (command_name) DO NOTHING;";
+    const auto tail =
+        "\nON CONFLICT (" + q.ident(d.schema.catalog.columns.command_name) + ") DO NOTHING;";
     insert_statement out;
-    out.sql =
-        "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list() + ")\nVALUES\n    ";
+    out.sql = "INSERT INTO " + q.table(d.schema.catalog.table) + " (" + column_list(q, d) +
+              ")\nVALUES\n    ";
     out.values_at = out.sql.size();
     append_catalog_values(q, out.sql, rows, tail.size());
     out.values_size = out.sql.size() - out.values_at;
@@ -158,7 +165,6 @@ std::string signature_identities(sql_quoter& q, const definition& d,
 sql_check targets_check(sql_quoter& q, const definition& d, const std::string& label,
                         const catalog& rows) {
     const auto n = std::to_string(rows.distinct_targets());
-    const auto targets = q.ident(catalog_columns.back().name);
     const std::string resolvable = "coalesce(bool_and(t.found), true)";
     // One row per distinct live target: whether its identity resolves, and if not, what exists
     // under its name instead (looked up only for the unresolved).
@@ -169,7 +175,8 @@ sql_check targets_check(sql_quoter& q, const definition& d, const std::string& l
                 q.lit("no function has that name") +
                 ") END AS problem\n"
                 "      FROM (SELECT DISTINCT f.fn FROM " +
-                q.table(d.schema.catalog.table) + " c, unnest(c." + targets +
+                q.table(d.schema.catalog.table) + " c, unnest(" +
+                catalog_column(q, d.schema.catalog.columns.target_functions) +
                 ") AS f(fn)) l\n"
                 "      LEFT JOIN " +
                 signature_identities(q, d, rows.target_functions()) +
@@ -192,11 +199,12 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
                               const std::string& column_name, std::size_t row_count,
                               std::string_view values) {
     const auto n = std::to_string(row_count);
+    const auto key = catalog_column(q, d.schema.catalog.columns.command_name);
     return {label,
-            enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list() +
+            enclosed("FROM " + q.table(d.schema.catalog.table) + " c WHERE (" + column_list(q, d) +
                          ") IN (VALUES\n    ",
                      values, ")"),
-            {{column_name, "array_agg(c.command_name ORDER BY c.command_name)"}},
+            {{column_name, "array_agg(" + key + " ORDER BY " + key + ")"}},
             "count(*) = " + n,
             n + " rows equal to the definition",
             "count(*)::text || ' rows equal to the definition'"};
@@ -205,7 +213,8 @@ sql_check matching_rows_check(sql_quoter& q, const definition& d, const std::str
 sql_check absent_check(sql_quoter& q, const definition& d, const std::string& label,
                        const std::vector<std::string>& names) {
     return {label,
-            "FROM " + q.table(d.schema.catalog.table) + " c WHERE c.command_name = ANY (" +
+            "FROM " + q.table(d.schema.catalog.table) + " c WHERE " +
+                catalog_column(q, d.schema.catalog.columns.command_name) + " = ANY (" +
                 q.text_array(names) + ")",
             {{"rows_remaining", "count(*)"}},
             "count(*) = 0",
@@ -301,6 +310,11 @@ result<std::string> render_start_check(const definition& d, std::string_view mig
         columns.push_back(q.ident(c.name));
     const auto names = join(columns, ", ");
     const auto& key = columns.front();
+    // The live table's own names of the same columns (schema.catalog.columns).
+    std::vector<std::string> live;
+    for (const auto& c : catalog_columns)
+        live.push_back(q.ident(d.schema.catalog.columns.of(c.name)));
+    const auto& live_key = live.front();
     auto expected_rows = [&](const std::vector<catalog_row>& rows, bool must_exist) {
         const auto flag = std::string(sql_quoter::boolean(must_exist));
         if (rows.empty())
@@ -315,12 +329,12 @@ result<std::string> render_start_check(const definition& d, std::string_view mig
         for (std::size_t i = 1; i < columns.size(); ++i) {
             const auto& c = columns[i];
             expected_fields += (i > 1 ? ", e." : "e.") + c;
-            live_fields += (i > 1 ? ", l." : "l.") + c;
-            field_changes += ",\n               CASE WHEN e." + c + " IS DISTINCT FROM l." + c +
-                             " THEN " +
+            live_fields += (i > 1 ? ", l." : "l.") + live[i];
+            field_changes += ",\n               CASE WHEN e." + c + " IS DISTINCT FROM l." +
+                             live[i] + " THEN " +
                              q.lit(std::string(catalog_columns[i].name) + ": expected ") +
                              " || quote_nullable(e." + c +
-                             "::text) || ', found ' || quote_nullable(l." + c + "::text) END";
+                             "::text) || ', found ' || quote_nullable(l." + live[i] + "::text) END";
         }
         fields_differ = "ROW(" + expected_fields + ") IS DISTINCT FROM ROW(" + live_fields + ")";
     }
@@ -328,12 +342,13 @@ result<std::string> render_start_check(const definition& d, std::string_view mig
     auto text =
         "WITH expected (" + names + ", must_exist) AS (\n  " + expected_rows(before.rows(), true) +
         "\n  UNION ALL\n  " + expected_rows(own, false) +
-        "),\ndifferences AS (\n  SELECT coalesce(e." + key + ", l." + key +
-        ") AS key,\n         CASE WHEN l." + key + " IS NULL THEN 'missing' WHEN e." + key +
+        "),\ndifferences AS (\n  SELECT coalesce(e." + key + ", l." + live_key +
+        ") AS key,\n         CASE WHEN l." + live_key + " IS NULL THEN 'missing' WHEN e." + key +
         " IS NULL THEN 'unexpected'\n         ELSE concat_ws('; '" + field_changes +
-        ") END AS difference\n    FROM expected e FULL JOIN " + table + " l ON l." + key + " = e." +
-        key + "\n   WHERE CASE WHEN l." + key + " IS NULL THEN e.must_exist WHEN e." + key +
-        " IS NULL THEN true\n         ELSE " + fields_differ +
+        ") END AS difference\n    FROM expected e FULL JOIN " + table + " l ON l." + live_key +
+        " = e." + key + "\n   WHERE CASE WHEN l." + live_key +
+        " IS NULL THEN e.must_exist WHEN e." + key + " IS NULL THEN true\n         ELSE " +
+        fields_differ +
         " END)\nSELECT count(*) AS differing,\n       CASE WHEN count(*) > 0 THEN " +
         q.lit("REFUSED: migration " + m.id + " starts from the catalog at " + previous + "; " +
               d.schema.catalog.table + " differs from it in ") +
@@ -497,8 +512,9 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
     }
     body += "END\n";
     out.statements.push_back("DO " + dollar_quote(body, "guard") + ";");
-    out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) +
-                             " WHERE command_name = ANY (" + q.text_array(names) + ");");
+    out.statements.push_back("DELETE FROM " + q.table(d.schema.catalog.table) + " WHERE " +
+                             q.ident(d.schema.catalog.columns.command_name) + " = ANY (" +
+                             q.text_array(names) + ");");
     // The ledger, when iucore keeps one, forgets the migration with its rows.
     std::string ledger =
         "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +

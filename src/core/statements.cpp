@@ -35,10 +35,53 @@ const std::string& true_spellings_parameter() {
     return text;
 }
 
+/// Appends `value` to the statement's parameters: its $n, cast to `type` (when not empty: else
+/// the server types it from where it goes).
+std::string bound_parameter(statement& out, std::optional<std::string> value,
+                            std::string_view type) {
+    out.params.push_back(std::move(value));
+    return "$" + std::to_string(out.params.size()) + (type.empty() ? "" : "::") + std::string(type);
+}
+
+/// The run-log row an INSERT writes: the command column, then each optional column the schema
+/// model maps, with its value. A value is rendered (and its $n numbered) only for a column the
+/// table has, so an absent column costs neither text nor a parameter.
+class run_log_row {
+  public:
+    run_log_row(sql_quoter& q, const run_log_table& t, std::string command_value)
+        : q_(q), columns_(q.ident(t.command_column)), values_(std::move(command_value)) {}
+
+    template <class Value>
+    void add(const std::string& column, Value value) {
+        if (column.empty()) return;
+        columns_ += ", " + q_.ident(column);
+        values_ += ", " + std::string(value());
+    }
+    const std::string& columns() const { return columns_; }
+    const std::string& values() const { return values_; }
+
+  private:
+    sql_quoter& q_;
+    std::string columns_, values_;
+};
+
+/// The actor's value: the session's current_user when the host gave none.
+std::string actor_parameter(statement& out, std::string_view actor) {
+    return "coalesce(" +
+           bound_parameter(out, actor.empty() ? std::nullopt : std::optional<std::string>(actor),
+                           "text") +
+           ", current_user)";
+}
+
+/// RETURNING's id: the id column, or NULL when the run log has none.
+std::string returned_id(sql_quoter& q, const run_log_table& t) {
+    return (t.columns.id.empty() ? std::string("NULL::bigint") : q.ident(t.columns.id)) + " AS id";
+}
+
 } // namespace
 
-std::string_view catalog_key_column() {
-    return catalog_columns.front().name;
+const std::string& catalog_key_column(const definition& d) {
+    return d.schema.catalog.columns.command_name;
 }
 
 std::string text_array_parameter(const std::vector<std::string>& items) {
@@ -92,37 +135,48 @@ std::string run_arguments_json(const bound_arguments& args) {
 result<statement> render_governed_run(const definition& d, const command_binding& b,
                                       const bound_arguments& args, std::string_view actor) {
     const auto& c = d.schema.configs;
+    const auto& log = d.schema.run_log;
     sql_quoter q;
     const auto catalog = q.table(d.schema.catalog.table);
-    const auto key_column = q.ident(catalog_key_column());
-    const auto run_log = q.table(d.schema.run_log.table);
-    const auto run_column = q.ident(d.schema.run_log.command_column);
+    const auto key_column = q.ident(catalog_key_column(d));
+    const auto run_log = q.table(log.table);
     const auto config_table = q.table(c.table);
     const auto key = q.ident(c.key_column), value = q.ident(c.value_column),
                type = q.ident(c.type_column);
-    namespace col = run_log_columns;
-    const auto id = q.ident(col::id), outcome = q.ident(col::outcome),
-               result_column = q.ident(col::result);
-    const auto log_columns = run_column + ", " + q.ident(col::actor) + ", " + q.ident(col::args) +
-                             ", " + q.ident(col::mode) + ", " + outcome + ", " + result_column +
-                             ", " + q.ident(col::duration_ms);
-    BOOST_OUTCOME_TRY(q.status());
-    constexpr int fixed_params = 7;
-    BOOST_OUTCOME_TRY(auto call, render_call(d, b, args, fixed_params + 1));
     const bool defined_governed = d.ssot_row(b.entry->command) != nullptr;
     std::vector<std::string> gate_configs;
     for (const auto& g : d.gates.applying(b.entry->command, args.selected))
         gate_configs.push_back(g.config);
+
+    statement out;
+    out.params = {b.entry->command, text_array_parameter(gate_configs), true_spellings_parameter(),
+                  defined_governed ? "true" : "false"};
+    run_log_row row(q, log, "$1");
+    row.add(log.columns.actor, [&] { return actor_parameter(out, actor); });
+    row.add(log.columns.args,
+            [&] { return bound_parameter(out, run_arguments_json(args), "jsonb"); });
+    row.add(log.columns.mode,
+            [&] { return bound_parameter(out, std::string(name(args.selected)), ""); });
+    row.add(log.columns.outcome,
+            [] { return "CASE WHEN d.governed AND d.open THEN 'ok' ELSE 'refused' END"; });
+    row.add(log.columns.result, [] { return "(SELECT result FROM called)"; });
+    row.add(log.columns.duration_ms, [] {
+        return "1000 * extract(epoch FROM coalesce((SELECT finished FROM called), "
+               "clock_timestamp()) - statement_timestamp())";
+    });
+    row.add(log.columns.started_at, [] { return "statement_timestamp()"; });
+    const auto id = returned_id(q, log);
+    BOOST_OUTCOME_TRY(q.status());
+    BOOST_OUTCOME_TRY(auto call, render_call(d, b, args, static_cast<int>(out.params.size()) + 1));
 
     // A NULL config value makes its comparison NULL, which bool_and would skip: the inner
     // coalesce counts it as closed (fail closed, as evaluate_boolean does).
     // One statement: the INSERT takes the run log's ROW EXCLUSIVE lock at the start, then the
     // catalog row is read FOR KEY SHARE (lock order: run log, then catalog rows; see
     // lifecycle.hpp). The function is called only when governed and every gate is open.
-    statement out;
     out.text =
         "WITH governed AS (\n"
-        "  SELECT $7::boolean AND EXISTS (SELECT 1 FROM " +
+        "  SELECT $4::boolean AND EXISTS (SELECT 1 FROM " +
         catalog + " c WHERE c." + key_column +
         " = $1 FOR KEY SHARE) AS live_row),\n"
         "gate_configs AS (\n"
@@ -148,28 +202,19 @@ result<statement> render_governed_run(const definition& d, const command_binding
         ") AS result FROM decision WHERE governed AND open) x),\n"
         "logged AS (\n"
         "  INSERT INTO " +
-        run_log + " (" + log_columns +
+        run_log + " (" + row.columns() +
         ")\n"
-        "  SELECT $1, $4, $5::jsonb, $6,\n"
-        "         CASE WHEN d.governed AND d.open THEN 'ok' ELSE 'refused' END,\n"
-        "         (SELECT result FROM called),\n"
-        "         1000 * extract(epoch FROM coalesce((SELECT finished FROM called), "
-        "clock_timestamp()) - statement_timestamp())\n"
+        "  SELECT " +
+        row.values() +
+        "\n"
         "    FROM decision d\n"
         "  RETURNING " +
-        id + " AS id, " + outcome +
-        " AS outcome)\n"
-        "SELECT l.id, l.outcome, d.governed, d.open, d.configs, (SELECT result FROM called)::text "
+        id +
+        ")\n"
+        "SELECT l.id, d.governed, d.open, d.configs, (SELECT result FROM called)::text "
         "AS result\n"
         "  FROM logged l, decision d";
-    out.params.reserve(fixed_params + call.params.size());
-    out.params = {b.entry->command,
-                  text_array_parameter(gate_configs),
-                  true_spellings_parameter(),
-                  std::string(actor),
-                  run_arguments_json(args),
-                  std::string(name(args.selected)),
-                  defined_governed ? "true" : "false"};
+    out.params.reserve(out.params.size() + call.params.size());
     for (auto& p : call.params)
         out.params.emplace_back(std::move(p));
     return out;
@@ -178,26 +223,35 @@ result<statement> render_governed_run(const definition& d, const command_binding
 result<statement> render_failed_run_log(const definition& d, const command_binding& b,
                                         const bound_arguments& args, std::string_view actor,
                                         std::string_view error_message) {
+    const auto& log = d.schema.run_log;
     sql_quoter q;
-    namespace col = run_log_columns;
     const auto catalog = q.table(d.schema.catalog.table);
-    const auto key_column = q.ident(catalog_key_column());
-    const auto run_log = q.table(d.schema.run_log.table);
-    const auto columns = q.ident(d.schema.run_log.command_column) + ", " + q.ident(col::actor) +
-                         ", " + q.ident(col::args) + ", " + q.ident(col::mode) + ", " +
-                         q.ident(col::outcome) + ", " + q.ident(col::result);
-    const auto returning =
-        " RETURNING " + q.ident(col::id) + " AS id, " + q.ident(col::outcome) + " AS outcome";
+    const auto key_column = q.ident(catalog_key_column(d));
+    const auto run_log = q.table(log.table);
+    statement out;
+    out.params = {b.entry->command};
+    run_log_row row(q, log, "$1::text");
+    row.add(log.columns.actor, [&] { return actor_parameter(out, actor); });
+    row.add(log.columns.args,
+            [&] { return bound_parameter(out, run_arguments_json(args), "jsonb"); });
+    row.add(log.columns.mode,
+            [&] { return bound_parameter(out, std::string(name(args.selected)), "text"); });
+    row.add(log.columns.outcome, [] { return "o.outcome"; });
+    row.add(log.columns.result, [&] {
+        return bound_parameter(out, json::serialize(json::object{{"error", error_message}}),
+                               "jsonb");
+    });
+    row.add(log.columns.started_at, [] { return "statement_timestamp()"; });
+    const auto id = returned_id(q, log);
     BOOST_OUTCOME_TRY(q.status());
-    json::object error{{"error", error_message}};
-    return statement{"INSERT INTO " + run_log + " (" + columns +
-                         ") SELECT $1::text, $2::text, $3::jsonb, $4::text, CASE WHEN EXISTS "
-                         "(SELECT 1 FROM " +
-                         catalog + " c WHERE c." + key_column +
-                         " = $1::text FOR KEY SHARE) THEN 'error' ELSE 'refused' END, $5::jsonb" +
-                         returning,
-                     {b.entry->command, std::string(actor), run_arguments_json(args),
-                      std::string(name(args.selected)), json::serialize(error)}};
+    // The outcome is decided once, whether or not the table has a column to log it in.
+    out.text = "WITH o AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM " + catalog + " c WHERE c." +
+               key_column +
+               " = $1::text FOR KEY SHARE) THEN 'error' ELSE 'refused' END AS outcome),\n"
+               "logged AS (INSERT INTO " +
+               run_log + " (" + row.columns() + ") SELECT " + row.values() + " FROM o RETURNING " +
+               id + ")\nSELECT (SELECT id FROM logged) AS id, o.outcome FROM o";
+    return out;
 }
 
 std::string advisory_lock_key(const definition& d) {
@@ -267,8 +321,11 @@ result<statement> render_run_counts(const definition& d, const std::vector<std::
 }
 
 result<statement> render_delete_run(const definition& d, std::int64_t run_id) {
+    if (d.schema.run_log.columns.id.empty())
+        return fail(errc::invalid_argument,
+                    "the run log " + d.schema.run_log.table + " has no id column to delete by");
     BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.run_log.table));
-    BOOST_OUTCOME_TRY(auto id, quote_identifier(run_log_columns::id));
+    BOOST_OUTCOME_TRY(auto id, quote_identifier(d.schema.run_log.columns.id));
     return statement{"DELETE FROM " + table + " WHERE " + id + " = $1::bigint",
                      {std::to_string(run_id)}};
 }
@@ -276,17 +333,20 @@ result<statement> render_delete_run(const definition& d, std::int64_t run_id) {
 result<statement> render_catalog_rows(const definition& d) {
     sql_quoter q;
     std::string columns;
+    // Only the mapped columns, each under iucore's name: the table's other columns are its own.
     for (std::size_t i = 0; i < catalog_columns.size(); ++i) {
         if (i) columns += ", ";
-        const auto column = q.ident(catalog_columns[i].name);
+        const auto logical = q.ident(catalog_columns[i].name);
+        const auto column = q.ident(d.schema.catalog.columns.of(catalog_columns[i].name));
         // The last column (target_functions) is the one array: it travels as JSON text, which
         // the reader parses without a second grammar.
         columns += i + 1 == catalog_columns.size()
-                       ? "array_to_json(" + column + ")::text AS " + column
-                       : column;
+                       ? "array_to_json(" + column + ")::text AS " + logical
+                   : column == logical ? column
+                                       : column + " AS " + logical;
     }
     auto text = "SELECT " + columns + " FROM " + q.table(d.schema.catalog.table) + " ORDER BY " +
-                q.ident(catalog_key_column());
+                q.ident(catalog_key_column(d));
     BOOST_OUTCOME_TRY(q.status());
     return statement{std::move(text), {}};
 }

@@ -14,12 +14,16 @@ void tag_invoke(json::value_from_tag, json::value& v, const run_report& r) {
                     {"mode", name(r.selected)},
                     {"outcome", name(r.outcome)},
                     {"message", r.message},
-                    {"run_id", r.run_id},
+                    {"run_id", r.run_id ? json::value(*r.run_id) : json::value(nullptr)},
                     {"decision", json::value_from(r.decision, v.storage())},
                     {"round_trips", r.round_trips}},
                    v.storage());
-    o["result"] =
-        r.result_json.empty() ? json::value(nullptr) : json::parse(r.result_json, v.storage());
+    // Read as run_command checked it: a result it could not read is null (and `unreadable`).
+    auto read = r.result_json.empty() ? result<json::value>(json::value(nullptr))
+                                      : parse_json_text(r.result_json, "the result", v.storage());
+    o["result"] = read ? std::move(read).value() : json::value(nullptr);
+    o["unreadable"] =
+        r.unreadable.empty() ? json::value(nullptr) : json::value(r.unreadable, v.storage());
     v = std::move(o);
 }
 
@@ -53,13 +57,26 @@ result<config_set> configs_from_json(const std::string& text) {
     BOOST_OUTCOME_TRY(auto v, parse_json_text(text, "gate configs"));
     std::vector<config_entry> out;
     if (!v.is_array()) return config_set{};
+    const auto shape = [] {
+        return fail(errc::database, "gate configs: expected objects of key, value, type, found");
+    };
     for (const auto& item : v.as_array()) {
-        const auto& o = item.as_object();
-        if (!o.at("found").as_bool()) continue;
+        const auto* o = item.if_object();
+        if (!o) return shape();
+        const auto* found = o->if_contains("found");
+        if (!found || !found->is_bool()) return shape();
+        if (!found->get_bool()) continue; // a config the registry lacks: key only, no value
+        const auto *key = o->if_contains("key"), *value = o->if_contains("value"),
+                   *type = o->if_contains("type");
+        const auto text_or_null = [](const json::value* x) {
+            return x && (x->is_null() || x->is_string());
+        };
+        if (!key || !key->is_string() || !text_or_null(value) || !text_or_null(type))
+            return shape();
         config_entry e;
-        e.key = std::string(o.at("key").as_string());
-        if (!o.at("value").is_null()) e.value = std::string(o.at("value").as_string());
-        e.type = std::string(o.at("type").as_string());
+        e.key = std::string(key->get_string());
+        if (!value->is_null()) e.value = std::string(value->get_string());
+        if (!type->is_null()) e.type = std::string(type->get_string());
         out.push_back(std::move(e));
     }
     return config_set(std::move(out));
@@ -75,6 +92,18 @@ result<std::string> unresolved_target(session& s, const definition& d, const sig
     const auto instead = rows.value(0, "instead");
     return "target function " + function_identity(d, sig) + " not found; " +
            (instead ? "found " + *instead : std::string("no function has that name"));
+}
+
+/// The run-log id as the statement returned it: none when the run log has no id column.
+std::optional<std::int64_t> run_id_of(const pg_rows& rows) {
+    const auto id = rows.text(0, "id");
+    if (id.empty()) return std::nullopt;
+    return std::strtoll(id.c_str(), nullptr, 10);
+}
+
+/// Notes what of a committed run could not be read; the run stands.
+void note_unreadable(run_report& report, const std::string& what) {
+    report.unreadable += (report.unreadable.empty() ? "" : "; ") + what;
 }
 
 } // namespace
@@ -102,7 +131,7 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         BOOST_OUTCOME_TRY(auto failed_log,
                           render_failed_run_log(d, binding, args, actor, rows.error().message));
         BOOST_OUTCOME_TRY(auto logged, s.run_params(failed_log.text, failed_log.params));
-        report.run_id = std::strtoll(logged.text(0, "id").c_str(), nullptr, 10);
+        report.run_id = run_id_of(logged);
         report.outcome =
             logged.text(0, "outcome") == "error" ? run_outcome::error : run_outcome::refused;
         // Why it failed, when the cause is the target's identity (best effort: the attempt is
@@ -119,16 +148,27 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
         report.round_trips = s.round_trips() - trips_before;
         return report;
     }
+    // From here the run has committed: whatever cannot be read of its answer is reported as
+    // unreadable, never as a failed run.
     const auto& r = rows.value();
-    report.run_id = std::strtoll(r.text(0, "id").c_str(), nullptr, 10);
+    report.run_id = run_id_of(r);
     report.result_json = r.text(0, "result");
-    BOOST_OUTCOME_TRY(auto seen, configs_from_json(r.text(0, "configs")));
-    report.decision = d.gates.evaluate(report.command, args.selected, seen);
+    if (!report.result_json.empty())
+        if (auto parsed = parse_json_text(report.result_json, "the result"); !parsed) {
+            note_unreadable(report, parsed.error().message);
+            report.result_json.clear();
+        }
     const bool governed = r.text(0, "governed") == "t";
     const bool open = r.text(0, "open") == "t";
-    if (open != report.decision.allowed)
-        return fail(errc::internal, "gate evaluation disagrees between the server and iucore for " +
-                                        report.command + "; this is a bug");
+    if (auto seen = configs_from_json(r.text(0, "configs")); seen) {
+        report.decision = d.gates.evaluate(report.command, args.selected, seen.value());
+        if (open != report.decision.allowed)
+            return fail(errc::internal,
+                        "gate evaluation disagrees between the server and iucore for " +
+                            report.command + "; this is a bug");
+    } else {
+        note_unreadable(report, seen.error().message);
+    }
     if (!defined_governed) {
         report.message = "REFUSED: " + report.command +
                          " is not governed: the definition has no catalog row for it";
@@ -137,11 +177,16 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
                          " is governed in the definition but missing from the live catalog " +
                          d.schema.catalog.table;
     } else if (!open) {
-        report.message = report.decision.verdict();
+        report.message = report.unreadable.empty()
+                             ? report.decision.verdict()
+                             : "REFUSED: " + report.command + ": a gate of mode " +
+                                   std::string(name(args.selected)) + " is closed";
     } else {
         report.outcome = run_outcome::ok;
         report.message = report.command + " ran in mode " + std::string(name(args.selected));
     }
+    if (!report.unreadable.empty())
+        report.message += " (committed; could not read: " + report.unreadable + ")";
     report.round_trips = s.round_trips() - trips_before;
     return report;
 }

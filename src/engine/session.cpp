@@ -117,9 +117,12 @@ std::string user_server_options(const std::string& conninfo) {
 
 /// Opens a connection: the conninfo (expanded, so a URI or keywords work), then iucore's
 /// application name as a fallback and its timeouts added to the user's server options.
+/// client_encoding is UTF8 whatever the conninfo or PGCLIENTENCODING say: iucore's texts (the
+/// arguments it sends, the JSON it reads back) are UTF-8. A keyword after the expanded dbname
+/// overrides the conninfo's, and the environment only fills what no keyword gave.
 PGconn* open_connection(const std::string& conninfo, const connection_options& options) {
-    std::vector<const char*> keys{"dbname"};
-    std::vector<const char*> values{conninfo.c_str()};
+    std::vector<const char*> keys{"dbname", "client_encoding"};
+    std::vector<const char*> values{conninfo.c_str(), "UTF8"};
     if (!options.application_name.empty()) {
         keys.push_back("fallback_application_name");
         values.push_back(options.application_name.c_str());

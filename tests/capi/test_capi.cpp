@@ -896,6 +896,14 @@ TEST_SUITE("live") {
         REQUIRE_OK(
             iucore_run(&out, s.handle, d.handle, "dot_iu_collection_list", "[]", "capi-test"));
         CHECK(take(out).at("outcome") == "ok");
+        // No actor (NULL or empty): the run log records the session's current_user.
+        const auto user = psql_rows(conninfo, "SELECT current_user");
+        for (const char* actor : {static_cast<const char*>(nullptr), ""}) {
+            REQUIRE_OK(iucore_run(&out, s.handle, d.handle, "dot_iu_collection_list", "[]", actor));
+            const auto id = take(out).at("run_id").as_int64();
+            CHECK(psql_rows(conninfo, "SELECT actor FROM public.dot_iu_command_run WHERE id = " +
+                                          std::to_string(id)) == user);
+        }
         REQUIRE_OK(iucore_run(&out, s.handle, d.handle, "dot_iu_ping", nullptr, "capi-test"));
         CHECK(take(out).at("outcome") == "refused");
         expect_error(iucore_run(&out, s.handle, d.handle, "dot_iu_ping", "[\"x=1\"]", "capi-test"),

@@ -8,3 +8,9 @@ iucore_add_cli_script_test(apply_start_state 300)
 if(TARGET iucore_cli)
   set_property(TEST cli_table cli_interrupts apply_start_state APPEND PROPERTY LABELS cli)
 endif()
+# Issue 15 (points 2, 7, 8): a mapped catalog and run log with extra and missing columns, who a
+# run is logged as, and UTF8 whatever PGCLIENTENCODING or the conninfo say.
+iucore_add_cli_script_test(cli_adopted 300)
+if(TARGET iucore_cli)
+  set_property(TEST cli_adopted APPEND PROPERTY LABELS cli)
+endif()

@@ -107,13 +107,14 @@ struct fresh_database {
         std::string outcome, mode, actor, args, result;
         bool result_null = true;
     };
-    run_row run_log_row(std::int64_t id) {
+    run_row run_log_row(std::optional<std::int64_t> id) {
+        REQUIRE_MESSAGE(id.has_value(), "the run reported no run-log id");
         const auto rows = ok(s->run_params("SELECT outcome, mode, actor, args::text AS args, "
                                            "result::text AS result FROM public.dot_iu_command_run "
                                            "WHERE id = $1::bigint",
-                                           {std::to_string(id)}),
+                                           {std::to_string(*id)}),
                              "read the run-log row");
-        REQUIRE_MESSAGE(rows.rows.size() == 1, "no run-log row with id " << id);
+        REQUIRE_MESSAGE(rows.rows.size() == 1, "no run-log row with id " << *id);
         run_row r{rows.text(0, "outcome"), rows.text(0, "mode"),   rows.text(0, "actor"),
                   rows.text(0, "args"),    rows.text(0, "result"), !rows.value(0, "result")};
         return r;
@@ -437,7 +438,7 @@ TEST_CASE("run with both gates closed: refused, one run-log row, arguments as js
     CHECK(json::value_to<std::string>(o.at("emit_mode")) == "dry_run");
     CHECK(json::value_to<std::string>(o.at("note")) == "trial run");
     CHECK(db.count("SELECT count(*) FROM public.dot_iu_command_run WHERE id = " +
-                   std::to_string(r.run_id) + " AND jsonb_typeof(args) = 'object'") == 1);
+                   std::to_string(r.run_id.value()) + " AND jsonb_typeof(args) = 'object'") == 1);
     CHECK(db.instances() == 0);
 }
 

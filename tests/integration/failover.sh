@@ -48,6 +48,7 @@ client() { # client N: governed runs until $work/stop exists; acknowledged ones 
     while [[ ! -e $work/stop ]]; do
         seq=$((seq + 1))
         if out=$("$cli" --definition "$definition" --db "$multi" --statement-timeout 10s --json \
+            --actor "client-$n-$seq" \
             run dot_iu_auto_instantiate_rollback_by_actor "actor=client-$n-$seq" dry_run=true \
             2>/dev/null); then
             printf '%s %s %s\n' "$(now_ms)" "client-$n-$seq" \

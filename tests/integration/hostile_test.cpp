@@ -466,7 +466,7 @@ TEST_CASE("run: hostile values reach the run log and the function verbatim, or n
         if (p.pg_text()) {
             const auto r = ok(std::move(refused), path);
             CHECK(r.outcome == iucore::run_outcome::refused);
-            db.check_run_logged(r.run_id, from_event, path, p);
+            db.check_run_logged(r.run_id.value(), from_event, path, p);
         } else {
             expect_clear(path, p, refused, {errc::invalid_argument});
             CHECK(db.run_log_rows() == before);
@@ -666,7 +666,7 @@ TEST_CASE("definition rows: hostile command names and categories apply, prove, v
         // The run is logged under the exact name (the function refuses: its gates are closed).
         const auto run = ok(iucore::run_command(db.db(), hostile, command, {"actor=operator"}, "t"),
                             "run the hostile command");
-        const auto logged = db.run_log_row(run.run_id);
+        const auto logged = db.run_log_row(run.run_id.value());
         CHECK(logged.command_name == command);
         // …so the rollback guard finds that run and refuses.
         const auto rollback = iucore::rollback(db.db(), hostile, "035");

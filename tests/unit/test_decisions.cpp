@@ -209,15 +209,11 @@ TEST_CASE("each report carries its verdict") {
     CHECK(run.ok());
 }
 
-TEST_CASE("the run log's actor: --actor, an actor= argument, $IUCORE_ACTOR, $USER, iucore") {
+TEST_CASE("the run log's actor: --actor, else $IUCORE_ACTOR, else the session's current_user") {
     using iucore::run_actor;
-    const std::vector<std::string> with_actor{"a=1", "actor=", "actor=operator", "actor=second"};
-    CHECK(run_actor("cli", with_actor, "env", "user") == "cli");
-    CHECK(run_actor("", with_actor, "env", "user") == "operator"); // an empty actor= is skipped
-    CHECK(run_actor("", {"a=1"}, "env", "user") == "env");
-    CHECK(run_actor("", {}, "", "user") == "user");
-    CHECK(run_actor("", {}, std::nullopt, "user") == "user");
-    CHECK(run_actor("", {}, std::nullopt, "") == "iucore");
-    CHECK(run_actor("", {}, std::nullopt, std::nullopt) == "iucore");
-    CHECK(run_actor("", {"xactor=no"}, std::nullopt, std::nullopt) == "iucore");
+    CHECK(run_actor("cli", "env") == "cli");
+    CHECK(run_actor("", "env") == "env");
+    CHECK(run_actor("", "") == "");           // empty: the server logs current_user
+    CHECK(run_actor("", std::nullopt) == ""); // unset: likewise
+    CHECK(run_actor("cli", std::nullopt) == "cli");
 }

@@ -651,3 +651,92 @@ TEST_CASE("malformed: migration ids, versions and slugs become file names and SQ
          {"$.name", "\"iu-core\\x0ADROP TABLE x; --\""}},
     });
 }
+
+namespace {
+json::object& schema_of(json::value& v) {
+    return v.at("schema").as_object();
+}
+} // namespace
+
+TEST_CASE("the schema model maps the catalog's and the run log's columns, round trip in JSON") {
+    auto v = example_definition_json();
+    // The example names no columns: every default holds, so its SQL is what it always was.
+    const auto defaults = parse_ok(json::serialize(v));
+    iucore::schema_model expected;
+    expected.surface = defaults.schema.surface;
+    CHECK(defaults.schema == expected);
+    CHECK(defaults.schema.command_prefix == "dot_iu_");
+    // The runtime's run log has no started-at column (its created_at fills itself).
+    CHECK(defaults.schema.run_log.not_logged() ==
+          std::vector<std::string>{"run log: no started_at column; started_at not logged"});
+
+    schema_of(v)["catalog"] = json::parse(R"({"table": "public.ops_catalog", "columns":
+        {"command_name": "cmd_name", "category": "kind", "mutating": "writes",
+         "reversible": "undoable", "target_functions": "targets"}})");
+    schema_of(v)["run_log"] = json::parse(R"({"table": "public.ops_runs", "command_column": "cmd",
+        "columns": {"id": "run_id", "args": null, "mode": null, "outcome": null, "result": null,
+                    "duration_ms": null, "started_at": "started_at"}})");
+    const auto d = parse_ok(json::serialize(v));
+    const auto& c = d.schema.catalog.columns;
+    CHECK(c.command_name == "cmd_name");
+    CHECK(c.of("category") == "kind");
+    CHECK(c.of("mutating") == "writes");
+    CHECK(c.of("reversible") == "undoable");
+    CHECK(c.of("target_functions") == "targets");
+    const auto& r = d.schema.run_log.columns;
+    CHECK(r.id == "run_id");
+    CHECK(r.actor == "actor"); // not named: the default
+    CHECK(r.args.empty());
+    CHECK(r.started_at == "started_at");
+    CHECK(d.schema.run_log.not_logged() ==
+          std::vector<std::string>{"run log: no args column; args not logged",
+                                   "run log: no mode column; mode not logged",
+                                   "run log: no outcome column; outcome not logged",
+                                   "run log: no result column; result not logged",
+                                   "run log: no duration_ms column; duration_ms not logged"});
+    // Written and read again: the same model, absent columns as null.
+    const auto written = json::value_from(d.schema);
+    CHECK(written.at("run_log").at("columns").at("args").is_null());
+    CHECK(written.at("catalog").at("columns").at("category") == "kind");
+    CHECK(iucore::read_json<iucore::schema_model>(written, "$").value() == d.schema);
+    CHECK(json::value_from(parse_ok(json::serialize(json::value_from(d)))) == json::value_from(d));
+}
+
+TEST_CASE("malformed: the schema model's mappings") {
+    expect_each_invalid({
+        {"an unknown catalog column",
+         [](json::value& v) {
+             schema_of(v)["catalog"] = json::parse(R"({"columns": {"created_at": "created_at"}})");
+         },
+         {"$.schema.catalog.columns: unknown key \"created_at\""}},
+        {"an unknown run-log column",
+         [](json::value& v) {
+             schema_of(v)["run_log"] = json::parse(R"({"columns": {"operator": "who"}})");
+         },
+         {"$.schema.run_log.columns: unknown key \"operator\""}},
+        {"an unknown key beside the columns",
+         [](json::value& v) { schema_of(v)["run_log"] = json::parse(R"({"id_column": "id"})"); },
+         {"$.schema.run_log: unknown key \"id_column\""}},
+        {"a catalog column cannot be absent",
+         [](json::value& v) {
+             schema_of(v)["catalog"] = json::parse(R"({"columns": {"category": null}})");
+         },
+         {"$.schema.catalog.columns.category: expected a column name"}},
+        {"an empty column name",
+         [](json::value& v) {
+             schema_of(v)["run_log"] = json::parse(R"({"columns": {"id": ""}})");
+         },
+         {"$.schema.run_log.columns.id: expected a column name or null"}},
+        {"an empty command prefix",
+         [](json::value& v) { schema_of(v)["command_prefix"] = ""; },
+         {"$.schema.command_prefix: expected a non-empty prefix"}},
+    });
+}
+
+TEST_CASE("the command prefix is the schema's: commands are checked against it") {
+    auto v = example_definition_json();
+    schema_of(v)["command_prefix"] = "ops_";
+    expect_invalid(v, {"$.baseline.catalog[0].command_name", "must start with ops_"});
+    schema_of(v)["command_prefix"] = "dot_iu_";
+    CHECK(parse_ok(json::serialize(v)).schema.command_prefix == "dot_iu_");
+}

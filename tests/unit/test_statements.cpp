@@ -59,13 +59,14 @@ TEST_CASE("the governed run: values only as parameters, the same text from run t
     CHECK_FALSE(contains(second.text, "bob"));
     CHECK_FALSE(contains(first.text, "x-1"));
     CHECK_FALSE(contains(first.text, "6f1c1b9e"));
-    // 7 fixed parameters, then one per argument.
-    REQUIRE(first.params.size() == 7 + 7);
+    // 4 fixed parameters, one per run-log column that takes a value (actor, args, mode), then
+    // one per argument.
+    REQUIRE(first.params.size() == 4 + 3 + 7);
     CHECK(first.params[0] == std::string(from_event));
-    CHECK(first.params[3] == std::string("alice"));
-    CHECK(second.params[3] == std::string("bob'; DROP TABLE x; --"));
-    CHECK(first.params[5] == std::string("dry_run"));
-    CHECK(first.params[6] == std::string("true")); // governed in the definition
+    CHECK(first.params[3] == std::string("true")); // governed in the definition
+    CHECK(first.params[4] == std::string("alice"));
+    CHECK(second.params[4] == std::string("bob'; DROP TABLE x; --"));
+    CHECK(first.params[6] == std::string("dry_run"));
     CHECK(contains(first.text, "$14::text"));
     CHECK_FALSE(contains(first.text, "$15"));
     CHECK(contains(first.text, "c.command_name = $1 FOR KEY SHARE"));
@@ -109,7 +110,7 @@ TEST_CASE("the governed run names every table and column from the schema model")
 
 TEST_CASE("no statement outside the schema model types the catalog's key column") {
     auto d = example();
-    CHECK(iucore::catalog_key_column() == "command_name");
+    CHECK(iucore::catalog_key_column(d) == "command_name");
     const auto rows = must(iucore::render_catalog_rows(d));
     CHECK(rows.text == "SELECT command_name, category, mutating, reversible, "
                        "array_to_json(target_functions)::text AS target_functions FROM "
@@ -118,6 +119,87 @@ TEST_CASE("no statement outside the schema model types the catalog's key column"
     CHECK_FALSE(iucore::render_catalog_rows(d).has_value()); // not a table name: refused
     d.schema.catalog.table = "ops.Catalog";
     CHECK(contains(must(iucore::render_catalog_count(d)).text, "FROM ops.\"Catalog\""));
+}
+
+TEST_CASE("a mapped run log: only the columns it has, the id when it has one") {
+    auto d = example();
+    d.schema.run_log.table = "public.ops_runs";
+    d.schema.run_log.command_column = "cmd";
+    auto& columns = d.schema.run_log.columns;
+    columns.id = "run_id";
+    columns.args = columns.mode = columns.outcome = columns.result = columns.duration_ms = "";
+    columns.started_at = "started_at";
+    const auto run = governed_run(d, tokens("a"), "op");
+    CHECK(contains(run.text, "INSERT INTO public.ops_runs (cmd, actor, started_at)\n  SELECT $1, "
+                             "coalesce($5::text, current_user), statement_timestamp()\n"));
+    CHECK(contains(run.text, "RETURNING run_id AS id"));
+    // No parameter for a column the table lacks: the fixed four, the actor, the arguments.
+    REQUIRE(run.params.size() == 4 + 1 + 7);
+    CHECK(run.params[4] == std::string("op"));
+    CHECK(contains(run.text, "$12::text"));
+    CHECK_FALSE(contains(run.text, "$13"));
+
+    const auto binding = must(iucore::bind_command(d, from_event));
+    const auto args = must(iucore::parse_arguments(binding, tokens("a")));
+    auto failed = must(iucore::render_failed_run_log(d, binding, args, "op", "boom"));
+    CHECK(contains(failed.text, "INSERT INTO public.ops_runs (cmd, actor, started_at) SELECT "
+                                "$1::text, coalesce($2::text, current_user), "
+                                "statement_timestamp() FROM o RETURNING run_id AS id"));
+    CHECK(contains(failed.text, "o.outcome FROM o")); // the outcome is reported all the same
+    CHECK(failed.params.size() == 2);
+
+    // Without an id column the run's id is NULL, and there is no row to delete by id.
+    columns.id = "";
+    CHECK(contains(governed_run(d, tokens("a"), "op").text, "RETURNING NULL::bigint AS id"));
+    failed = must(iucore::render_failed_run_log(d, binding, args, "op", "boom"));
+    CHECK(contains(failed.text, "RETURNING NULL::bigint AS id"));
+    const auto deletion = iucore::render_delete_run(d, 1);
+    REQUIRE_FALSE(deletion.has_value());
+    CHECK(contains(deletion.error().message, "no id column"));
+
+    // explain says once what a run cannot log.
+    const auto p = must(iucore::explain(d, from_event, tokens("a")));
+    CHECK(p.not_logged.size() == 6);
+    CHECK(p.not_logged.front() == "run log: no id column; id not logged");
+}
+
+TEST_CASE("the actor: an empty one is the session's current_user, never an argument") {
+    const auto d = example();
+    const auto run = governed_run(d, tokens("a"), "");
+    CHECK(contains(run.text, "coalesce($5::text, current_user)"));
+    CHECK_FALSE(run.params[4].has_value()); // NULL, not the actor= argument's "operator"
+    CHECK(run.text == governed_run(d, tokens("a"), "someone").text);
+}
+
+TEST_CASE("a mapped catalog: its own names, only the mapped columns, extra columns untouched") {
+    auto d = example();
+    d.schema.catalog.table = "public.ops_catalog";
+    auto& c = d.schema.catalog.columns;
+    c.command_name = "cmd_name";
+    c.category = "kind";
+    c.mutating = "writes";
+    c.reversible = "undoable";
+    c.target_functions = "targets";
+    CHECK(iucore::catalog_key_column(d) == "cmd_name");
+    const auto rows = must(iucore::render_catalog_rows(d));
+    CHECK(rows.text == "SELECT cmd_name AS command_name, kind AS category, writes AS mutating, "
+                       "undoable AS reversible, array_to_json(targets)::text AS target_functions "
+                       "FROM public.ops_catalog ORDER BY cmd_name");
+    const auto forward = must(iucore::render_forward(d, "034")).text();
+    CHECK(contains(forward, "INSERT INTO public.ops_catalog (cmd_name, kind, writes, undoable, "
+                            "targets)\nVALUES"));
+    CHECK(contains(forward, "ON CONFLICT (cmd_name) DO NOTHING;"));
+    CHECK(contains(forward, "unnest(c.targets)"));
+    const auto rollback = must(iucore::render_rollback(d, "034")).text();
+    CHECK(contains(rollback, "DELETE FROM public.ops_catalog WHERE cmd_name = ANY"));
+    CHECK(contains(rollback, "c.cmd_name = ANY"));
+    for (const auto& text : {forward, rollback}) {
+        CHECK_FALSE(contains(text, "(command_name"));
+        CHECK_FALSE(contains(text, "c.command_name"));
+        CHECK_FALSE(contains(text, "target_functions)"));
+    }
+    const auto run = governed_run(d, tokens("a"), "op");
+    CHECK(contains(run.text, "FROM public.ops_catalog c WHERE c.cmd_name = $1 FOR KEY SHARE"));
 }
 
 TEST_CASE("apply's two round trips: the lock, the ledger, its row and the end") {

@@ -609,8 +609,10 @@ class Session(_Handle):
     def explain(self, definition, command, args=()):
         return definition.explain(command, args, session=self)
 
-    def run(self, definition, command, args=(), actor="operator"):
-        """A governed run; a refusal is a report with "outcome": "refused", not an exception."""
+    def run(self, definition, command, args=(), actor=None):
+        """A governed run; a refusal is a report with "outcome": "refused", not an exception.
+        actor: who ran it; None logs the session's current_user. "run_id" is None when the
+        run log has no id column."""
         return _call_json(
             "iucore_run",
             self._handle,

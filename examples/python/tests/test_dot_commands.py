@@ -165,7 +165,9 @@ class LiveTest(unittest.TestCase):
         self.assertIn("config    iu_core.composer_enabled=false", out)
 
     def test_run_refused_exits_1_and_is_logged(self):
-        code, out, err = call("--json", "run", *ROLLBACK_BY_ACTOR)
+        env = {k: v for k, v in os.environ.items() if k != "IUCORE_ACTOR"}
+        with mock.patch.dict(os.environ, env, clear=True):
+            code, out, err = call("--json", "run", *ROLLBACK_BY_ACTOR)
         self.assertEqual(code, 1, err)
         report = json.loads(out)
         self.assertEqual(report["outcome"], "refused")
@@ -174,7 +176,25 @@ class LiveTest(unittest.TestCase):
             "SELECT actor || '|' || outcome FROM public.dot_iu_command_run "
             f"WHERE id = {int(report['run_id'])}",
         )
-        self.assertEqual(actor, "operator|refused")
+        # The actor= argument is the function's, not the actor: the session's current_user is.
+        user = psql(self.conninfo, "SELECT current_user")
+        self.assertEqual(actor, f"{user}|refused")
+
+    def test_run_actor_from_environment_then_option(self):
+        def logged_actor(*argv):
+            code, out, err = call("--json", *argv)
+            self.assertEqual(code, 0, err)
+            run_id = int(json.loads(out)["run_id"])
+            return psql(
+                self.conninfo, f"SELECT actor FROM public.dot_iu_command_run WHERE id = {run_id}"
+            )
+
+        with mock.patch.dict(os.environ, {"IUCORE_ACTOR": "from-env"}):
+            self.assertEqual(logged_actor("run", "dot_iu_collection_list"), "from-env")
+            self.assertEqual(
+                logged_actor("--actor", "from-option", "run", "dot_iu_collection_list"),
+                "from-option",
+            )
 
     def test_run_ok_with_actor_option(self):
         code, out, err = call("run", "dot_iu_collection_list", "--actor", "someone")

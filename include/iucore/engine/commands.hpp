@@ -7,6 +7,8 @@
 #include <iucore/plan.hpp>
 #include <iucore/promote.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,10 @@ struct run_report {
     run_outcome outcome = run_outcome::refused;
     std::string message;
     std::string result_json; // what the function returned (JSON text), empty when not called
-    std::int64_t run_id = 0; // the run-log row
+    std::optional<std::int64_t> run_id; // the run-log row; none when the run log has no id column
+    /// What of the committed run's answer could not be read (e.g. its result), empty when all
+    /// was: the run happened all the same, and the report says so.
+    std::string unreadable;
     gate_decision decision;
     int round_trips = 0;
     /// The verdict: the function ran (a refusal or an error is a failed run).

@@ -8,7 +8,7 @@ counts the listed entries), and the tests compare both with the library's.
 
 usage:
     python -m cutter_agent.iu_core.dot_commands [OPTIONS] explain COMMAND key=value...
-    python -m cutter_agent.iu_core.dot_commands [OPTIONS] run COMMAND key=value... [--actor NAME]
+    python -m cutter_agent.iu_core.dot_commands [OPTIONS] run COMMAND key=value...
     python -m cutter_agent.iu_core.dot_commands [OPTIONS] gates
     python -m cutter_agent.iu_core.dot_commands [OPTIONS] list
 
@@ -23,6 +23,8 @@ options:
     --definition PATH   the definition (default: $IUCORE_DEFINITION, else the example one)
     --db CONNINFO       libpq conninfo (default: $IUCORE_DB, else the PG* environment; explain
                         is offline when neither $IUCORE_DB, --db, $PGHOST nor $PGSERVICE is set)
+    --actor NAME        who a run is logged as (default: $IUCORE_ACTOR, else the session's
+                        current_user; an argument of the command is never the actor)
     --json              print the library's JSON reports
 
 commands:
@@ -146,8 +148,10 @@ def _text_run(report):
         f"mode      {report['mode']}",
         f"outcome   {report['outcome']}",
         f"message   {report['message']}",
-        f"run_id    {report['run_id']}",
+        f"run_id    {'not logged' if report['run_id'] is None else report['run_id']}",
     ]
+    if report.get("unreadable"):
+        lines.append(f"unread    {report['unreadable']}")
     if report.get("result") is not None:
         lines.append(f"result    {json.dumps(report['result'])}")
     return "\n".join(lines) + "\n"
@@ -173,20 +177,16 @@ class _Usage(Exception):
     pass
 
 
-def _actor_of(args):
-    """The run log's actor: --actor NAME (removed from args), else an actor= argument, else
-    $IUCORE_ACTOR, $USER, "iucore" (as the iucore CLI does)."""
-    if "--actor" in args:
-        i = args.index("--actor")
-        if i + 1 >= len(args):
-            raise _Usage("--actor needs a NAME")
-        actor = args[i + 1]
-        del args[i : i + 2]
-        return actor
-    for token in args:
-        if token.startswith("actor=") and len(token) > len("actor="):
-            return token[len("actor=") :]
-    return os.environ.get("IUCORE_ACTOR") or os.environ.get("USER") or "iucore"
+def _take_option(args, option):
+    """The value of OPTION NAME among args (both removed), or None when absent."""
+    if option not in args:
+        return None
+    i = args.index(option)
+    if i + 1 >= len(args):
+        raise _Usage(f"{option} needs a value")
+    value = args[i + 1]
+    del args[i : i + 2]
+    return value
 
 
 def _database_given(options):
@@ -216,11 +216,16 @@ def _explain(options, definition, args):
 
 def _run(options, definition, args):
     args = list(args)
-    actor = _actor_of(args)
+    # --actor is accepted after the verb too, as iucore(1) accepts its global options anywhere.
+    actor = _take_option(args, "--actor") or options["actor"]
     if not args:
         raise _Usage("run: expected a COMMAND and key=value arguments")
     with _session(options) as session:
-        report = session.run(definition, args[0], args[1:], actor=actor)
+        # Who ran it: --actor, else $IUCORE_ACTOR (read here, as iucore(1) reads it); None lets
+        # the library log the session's current_user.
+        report = session.run(
+            definition, args[0], args[1:], actor=actor or os.environ.get("IUCORE_ACTOR") or None
+        )
     _emit(options, report, _text_run)
     return DONE if report["outcome"] == "ok" else REFUSED
 
@@ -252,7 +257,7 @@ VERBS = {"explain": _explain, "run": _run, "gates": _gates, "list": _list}
 
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
-    options = {"json": False, "db": os.environ.get("IUCORE_DB"), "definition": None}
+    options = {"json": False, "db": os.environ.get("IUCORE_DB"), "definition": None, "actor": None}
     try:
         while args and args[0].startswith("--"):
             option = args.pop(0)
@@ -261,7 +266,7 @@ def main(argv=None):
                 return DONE
             if option == "--json":
                 options["json"] = True
-            elif option in ("--db", "--definition") and args:
+            elif option in ("--db", "--definition", "--actor") and args:
                 options[option[2:]] = args.pop(0)
             else:
                 raise _Usage(f'unknown or incomplete option "{option}"')
