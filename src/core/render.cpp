@@ -305,16 +305,14 @@ result<std::string> render_start_check(const definition& d, std::string_view mig
         if (!before.find(r.command_name)) own.push_back(r);
     sql_quoter q;
     const auto table = q.table(d.schema.catalog.table);
+    // The expected rows take the live table's own column names (schema.catalog.columns).
     std::vector<std::string> columns;
     for (const auto& c : catalog_columns)
-        columns.push_back(q.ident(c.name));
+        columns.push_back(q.ident(d.schema.catalog.columns.of(c.name)));
     const auto names = join(columns, ", ");
     const auto& key = columns.front();
-    // The live table's own names of the same columns (schema.catalog.columns).
-    std::vector<std::string> live;
-    for (const auto& c : catalog_columns)
-        live.push_back(q.ident(d.schema.catalog.columns.of(c.name)));
-    const auto& live_key = live.front();
+    const auto& live = columns;
+    const auto& live_key = key;
     auto expected_rows = [&](const std::vector<catalog_row>& rows, bool must_exist) {
         const auto flag = std::string(sql_quoter::boolean(must_exist));
         if (rows.empty())
@@ -330,11 +328,11 @@ result<std::string> render_start_check(const definition& d, std::string_view mig
             const auto& c = columns[i];
             expected_fields += (i > 1 ? ", e." : "e.") + c;
             live_fields += (i > 1 ? ", l." : "l.") + live[i];
-            field_changes += ",\n               CASE WHEN e." + c + " IS DISTINCT FROM l." +
-                             live[i] + " THEN " +
-                             q.lit(std::string(catalog_columns[i].name) + ": expected ") +
-                             " || quote_nullable(e." + c +
-                             "::text) || ', found ' || quote_nullable(l." + live[i] + "::text) END";
+            field_changes +=
+                ",\n               CASE WHEN e." + c + " IS DISTINCT FROM l." + live[i] + " THEN " +
+                q.lit(d.schema.catalog.columns.of(catalog_columns[i].name) + ": expected ") +
+                " || quote_nullable(e." + c + "::text) || ', found ' || quote_nullable(l." +
+                live[i] + "::text) END";
         }
         fields_differ = "ROW(" + expected_fields + ") IS DISTINCT FROM ROW(" + live_fields + ")";
     }
