@@ -22,18 +22,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-check() { # check DESCRIPTION COMMAND...: PASS when the command succeeds
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-# iucore ARGS...: the CLI with the example definition; rc gets its exit status, $work/out its
-# stdout and stderr.
-rc=0
-iucore() {
-    rc=0
-    "$cli" --definition "$definition" "$@" >"$work/out" 2>&1 || rc=$?
-}
+# iucore ARGS...: the CLI with the example definition, stdout and stderr in $work/out.
+iucore_options=(--definition "$definition")
+combined_output=1
 out_has() { grep -qF -- "$1" "$work/out"; }
 expect_rc() { # expect_rc N DESCRIPTION
     if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi

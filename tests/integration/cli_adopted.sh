@@ -25,17 +25,6 @@ mapped_db="iucore_cli_adopted_mapped_$$"
 plain_db="iucore_cli_adopted_plain_$$"
 databases+=("$mapped_db" "$plain_db")
 
-rc=0
-iucore() { # iucore ARGS...: rc, $work/out (stdout), $work/err (stderr)
-    rc=0
-    "$cli" "$@" >"$work/out" 2>"$work/err" || rc=$?
-}
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what" "$work/out" "$work/err"; fi
-}
-equals() { [[ $1 == "$2" ]]; }
 psql_in() { # psql_in CONNINFO SQL: in UTF8, whatever the caller's environment says
     PGCLIENTENCODING=UTF8 psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"
 }

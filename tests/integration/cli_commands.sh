@@ -18,18 +18,8 @@ unset IUCORE_DEFINITION IUCORE_ACTOR
 
 database="iucore_cli_commands_$$"
 databases+=("$database")
-check() { # check DESCRIPTION COMMAND...: PASS when the command succeeds
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# iucore ARGS...: runs the CLI; rc gets its exit status, $work/out its stdout and stderr.
-rc=0
-iucore() {
-    rc=0
-    "$cli" "$@" >"$work/out" 2>&1 || rc=$?
-}
+# iucore ARGS...: stdout and stderr both in $work/out.
+combined_output=1
 out_has() { grep -qF -- "$1" "$work/out"; }
 expect_rc() { # expect_rc N DESCRIPTION
     if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi

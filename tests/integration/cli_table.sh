@@ -23,17 +23,6 @@ database="iucore_cli_table_$$"
 decoy="iucore_cli_table_decoy_$$"
 databases+=("$database" "$decoy")
 
-rc=0
-iucore() { # iucore ARGS...: rc, $work/out (stdout), $work/err (stderr)
-    rc=0
-    "$cli" "$@" >"$work/out" 2>"$work/err" || rc=$?
-}
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what" "$work/out" "$work/err"; fi
-}
-equals() { [[ $1 == "$2" ]]; }
 names() { grep -qF -- "$1" "$work/out" "$work/err"; }
 is_json() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out"; }
 json_error_exit_2() {

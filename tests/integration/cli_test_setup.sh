@@ -51,3 +51,24 @@ fail() {
     done
     failures=$((failures + 1))
 }
+
+# iucore ARGS...: the CLI, $iucore_options first; rc gets its exit status, $work/out its stdout
+# and $work/err its stderr (both in $work/out when combined_output=1).
+iucore_options=()
+combined_output=0
+rc=0
+iucore() {
+    rc=0
+    if ((combined_output)); then
+        "$cli" "${iucore_options[@]}" "$@" >"$work/out" 2>&1 || rc=$?
+    else
+        "$cli" "${iucore_options[@]}" "$@" >"$work/out" 2>"$work/err" || rc=$?
+    fi
+}
+# check DESCRIPTION COMMAND...: PASS when the command succeeds, else FAIL showing the output.
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what" "$work/out" "$work/err"; fi
+}
+equals() { [[ $1 == "$2" ]]; }
