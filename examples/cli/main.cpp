@@ -253,8 +253,9 @@ int promote_verb(context& ctx, const inputs& in) {
         std::cout << "promoted " << in.promote.function << " as " << in.promote.command
                   << (in.promote.migration.empty() ? ": new migration " : ": added to migration ")
                   << m.id << " (" << m.slug << ") written to " << ctx.definition_path
-                  << "\n  requires " << m.requires_functions.back().record_text() << "\n  catalog "
-                  << e.rows_before << " -> " << e.rows_after << " rows, "
+                  << "\n  requires "
+                  << promoted.value().promoted.find_signature(in.promote.function)->record_text()
+                  << "\n  catalog " << e.rows_before << " -> " << e.rows_after << " rows, "
                   << e.distinct_targets_after << " distinct targets\n";
     return done;
 }

@@ -19,7 +19,7 @@ struct promote_options {
     bool reversible = false;
     /// The migration to add the command to; empty: a new one after the latest. Whether it is
     /// applied is the ledger's to say: the engine refuses an applied one.
-    std::string migration;
+    std::string migration{};
 };
 
 /// What can be checked before the database is asked: the command is not governed yet, is named
