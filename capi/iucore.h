@@ -361,8 +361,10 @@ IUCORE_API int iucore_run(char** out_json, iucore_session* session,
 
 /* Makes a function a governed command: reads its signature from pg_proc and appends the next
  * migration (catalog row, preflight requirement, signature, registry entry) to a copy of the
- * definition. options_json: {"function": string, "command": string, "category": string,
- * "mutating": bool, "reversible": bool} (the booleans optional, default false). out_json:
+ * definition, or adds them to the migration named by "migration". options_json: {"function":
+ * string, "command": string, "category": string, "mutating": bool, "reversible": bool,
+ * "migration": string} (the booleans optional, default false; "migration" optional: a migration
+ * of the definition that the ledger does not have as applied, else IUCORE_E_REFUSED). out_json:
  * receives {"operation": "promote", "migration", "expectations", "definition": the new
  * definition (JSON object), "path": write_path or null}; may be NULL when write_path is given.
  * write_path: where to write the new definition file (atomically); may be NULL when out_json

@@ -843,7 +843,8 @@ IUCORE_API int iucore_promote(char** out_json, iucore_session* session,
         reader.string("category", options.category);
         reader.boolean("mutating", options.mutating);
         reader.boolean("reversible", options.reversible);
-        reader.finish("function, command, category, mutating, reversible");
+        reader.string("migration", options.migration);
+        reader.finish("function, command, category, mutating, reversible, migration");
         if (options.function.empty() || options.command.empty() || options.category.empty())
             wrong_shape("options_json", "non-empty \"function\", \"command\" and \"category\"");
         const auto promoted = unwrap(

@@ -245,14 +245,16 @@ int promote_verb(context& ctx, const inputs& in) {
     if (!s) return report_failure(ctx, s.error());
     auto promoted = promote_and_save(s.value(), ctx.def, in.promote, ctx.definition_path);
     if (!promoted) return report_failure(ctx, promoted.error());
-    const auto& m = promoted.value().promoted.migrations.back();
+    const auto& m = *promoted.value().promoted.find_migration(promoted.value().migration);
     const auto e = promoted.value().promoted.expectations(m.id).value();
     if (ctx.json)
         std::cout << boost::json::serialize(report_json(promoted.value())) << "\n";
     else
         std::cout << "promoted " << in.promote.function << " as " << in.promote.command
-                  << ": migration " << m.id << " (" << m.slug << ") written to "
-                  << ctx.definition_path << "\n  requires " << m.requires_functions[0].record_text()
+                  << (in.promote.migration.empty() ? ": new migration " : ": added to migration ")
+                  << m.id << " (" << m.slug << ") written to " << ctx.definition_path
+                  << "\n  requires "
+                  << promoted.value().promoted.find_signature(in.promote.function)->record_text()
                   << "\n  catalog " << e.rows_before << " -> " << e.rows_after << " rows, "
                   << e.distinct_targets_after << " distinct targets\n";
     return done;
@@ -404,8 +406,8 @@ std::vector<verb> verbs() {
         "gates", "Every config, its value, and which commands each gate holds in each mode.",
         &gates_live, never));
     v.push_back({"promote",
-                 "Read FUNCTION's signature from the database and write the next migration "
-                 "into the definition file.",
+                 "Read FUNCTION's signature from the database and add it as a command to the "
+                 "next migration (or to --migration ID) in the definition file.",
                  [](CLI::App& app, inputs& in) {
                      auto& o = in.promote;
                      app.add_option("FUNCTION", o.function, "the function to govern")->required();
@@ -414,6 +416,9 @@ std::vector<verb> verbs() {
                          ->required();
                      app.add_flag("--mutating", o.mutating, "the command changes data");
                      app.add_flag("--reversible", o.reversible, "the command can be undone");
+                     app.add_option("--migration", o.migration,
+                                    "add to this migration of the definition (not applied yet) "
+                                    "instead of a new one");
                  },
                  promote_offline, promote_verb});
     v.push_back({"demo",

@@ -1,6 +1,8 @@
 #pragma once
 // The DOT command registry: every command the host exposes and how its arguments bind to the
 // target function. Whether an entry is governed is computed from the catalog, never stated.
+// An entry belongs to the version that registered it (`since`), so the registry's figures are
+// per version like the catalog's.
 
 #include <iucore/detail/json_io.hpp>
 #include <iucore/mode.hpp>
@@ -28,6 +30,8 @@ struct registry_entry {
     std::map<std::string, std::vector<std::string>> allowed; // argument → allowed values
     std::optional<std::string> reversed_by;
     bool fixture = false;
+    /// The migration that registered the entry; absent: the baseline (every version has it).
+    std::optional<std::string> since;
     friend bool operator==(const registry_entry&, const registry_entry&) = default;
 };
 
@@ -57,6 +61,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const registry_entr
     if (!e.allowed.empty()) o["allowed"] = json::value_from(e.allowed, v.storage());
     if (e.reversed_by) o["reversed_by"] = *e.reversed_by;
     if (e.fixture) o["fixture"] = true;
+    if (e.since) o["since"] = *e.since;
     v = std::move(o);
 }
 
@@ -72,6 +77,7 @@ inline result<registry_entry> from_json(std::type_identity<registry_entry>, cons
         (reader.optional_or<std::map<std::string, std::vector<std::string>>>("allowed", {})));
     BOOST_OUTCOME_TRY(e.reversed_by, reader.optional<std::string>("reversed_by"));
     BOOST_OUTCOME_TRY(e.fixture, reader.optional_or<bool>("fixture", false));
+    BOOST_OUTCOME_TRY(e.since, reader.optional<std::string>("since"));
     BOOST_OUTCOME_TRY(reader.finish());
     return e;
 }

@@ -135,9 +135,17 @@ result<figures> definition::figures_at(std::string_view version) const {
     f.version = std::string(version);
     f.catalog_rows = static_cast<std::int64_t>(rows.size());
     f.distinct_targets = static_cast<std::int64_t>(rows.distinct_targets());
-    f.registry_entries = static_cast<std::int64_t>(registry.size());
-    f.governed_commands = static_cast<std::int64_t>(std::count_if(
-        registry.begin(), registry.end(), [&](const auto& e) { return rows.find(e.command); }));
+    // An entry counts from the version that registered it on (the record: 32 at 033, 34 at 034).
+    const auto order = versions();
+    const auto position = [&](std::string_view v) {
+        return std::find(order.begin(), order.end(), v) - order.begin();
+    };
+    const auto at = position(version);
+    for (const auto& e : registry) {
+        if (e.since && position(*e.since) > at) continue;
+        ++f.registry_entries;
+        if (rows.find(e.command)) ++f.governed_commands;
+    }
     f.inventory = inventory;
     return f;
 }
@@ -246,6 +254,26 @@ result<void> validate_migrations(const definition& d) {
     return boost::outcome_v2::success();
 }
 
+/// `since` is a version, and not later than the migration that adds the entry's catalog row:
+/// a governed command is registered.
+result<void> check_since(const definition& d, const registry_entry& e, const std::string& path) {
+    if (!e.since || *e.since == d.base.version) return boost::outcome_v2::success();
+    if (!d.knows_version(*e.since))
+        return invalid(path + ".since: \"" + *e.since + "\" of command \"" + e.command +
+                       "\" is not a version of the definition");
+    if (d.base.rows.find(e.command))
+        return invalid(path + ".since: command \"" + e.command + "\" is in the baseline catalog (" +
+                       d.base.version + ") but registered only at " + *e.since);
+    for (const auto& m : d.migrations) {
+        if (m.id == *e.since) break;
+        for (const auto& row : m.adds)
+            if (row.command_name == e.command)
+                return invalid(path + ".since: command \"" + e.command + "\" is governed from " +
+                               m.id + " (its catalog row) but registered only at " + *e.since);
+    }
+    return boost::outcome_v2::success();
+}
+
 result<void> validate_registry(const definition& d) {
     std::set<std::string> commands;
     for (std::size_t i = 0; i < d.registry.size(); ++i) {
@@ -256,6 +284,7 @@ result<void> validate_registry(const definition& d) {
                            d.schema.command_prefix + " and name a command");
         if (!commands.insert(e.command).second)
             return invalid(path + ".command: duplicate command \"" + e.command + "\"");
+        BOOST_OUTCOME_TRY(check_since(d, e, path));
         const auto* sig = d.find_signature(e.function);
         if (!sig)
             return invalid(path + ".function: function \"" + e.function + "\" of command \"" +

@@ -2,7 +2,8 @@
 #include <iucore/sql_text.hpp>
 
 #include <algorithm>
-#include <cstdlib>
+#include <iterator>
+#include <optional>
 
 namespace iucore {
 
@@ -26,10 +27,50 @@ result<void> check_governable(const definition& d, const promote_options& option
     return boost::outcome_v2::success();
 }
 
+bool all_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Numbered versions by value ("0099" < "100"), without converting: any width fits.
+bool numbered_before(std::string_view a, std::string_view b) {
+    const auto significant = [](std::string_view s) {
+        return s.substr(std::min(s.find_first_not_of('0'), s.size()));
+    };
+    const auto x = significant(a), y = significant(b);
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+}
+
+/// `number` + 1 in decimal, keeping its width ("0099" → "0100", "999" → "1000").
+std::string incremented(std::string number) {
+    for (auto i = number.size(); i-- > 0;) {
+        if (number[i] != '9') {
+            ++number[i];
+            return number;
+        }
+        number[i] = '0';
+    }
+    return "1" + number;
+}
+
+result<void> check_target_migration(const definition& d, const promote_options& options) {
+    if (options.migration.empty() || d.find_migration(options.migration))
+        return boost::outcome_v2::success();
+    std::vector<std::string> ids;
+    for (const auto& m : d.migrations)
+        ids.push_back(m.id);
+    return fail(
+        errc::invalid_argument,
+        "promote --migration " + detail::quote_for_message(options.migration) +
+            ": not a migration of the definition (it has: " + (ids.empty() ? "none" : joined(ids)) +
+            "); without --migration promote adds a new one");
+}
+
 } // namespace
 
 result<void> check_promote(const definition& d, const promote_options& options) {
     BOOST_OUTCOME_TRY(check_governable(d, options));
+    BOOST_OUTCOME_TRY(check_target_migration(d, options));
     const auto& known = d.categories;
     if (std::find(known.begin(), known.end(), options.category) == known.end())
         return fail(errc::invalid_argument, "--category \"" + options.category +
@@ -39,18 +80,35 @@ result<void> check_promote(const definition& d, const promote_options& options) 
     return boost::outcome_v2::success();
 }
 
+result<void> check_promote_ledger(const promote_options& options,
+                                  const std::vector<migration_status>& ledger) {
+    for (const auto& m : ledger) {
+        if (options.migration.empty() || m.migration_id != options.migration ||
+            m.state == migration_state::pending)
+            continue;
+        const auto recorded = m.state == migration_state::applied
+                                  ? std::string("already applied")
+                                  : "recorded in the ledger (" + std::string(name(m.state)) + ")";
+        return fail(errc::refused, "promote --migration " + m.migration_id + ": migration " +
+                                       m.migration_id + " is " + recorded + " (at " + m.applied_at +
+                                       " by " + m.applied_by +
+                                       "), so it cannot take another command; without "
+                                       "--migration promote adds a new migration");
+    }
+    return boost::outcome_v2::success();
+}
+
 std::string next_migration_id(const definition& d) {
-    const auto latest = d.latest_version();
-    const auto number = std::strtoll(latest.c_str(), nullptr, 10) + 1;
-    auto id = std::to_string(number);
-    while (id.size() < latest.size())
-        id = "0" + id;
-    return id;
+    std::optional<std::string> latest;
+    for (const auto& v : d.versions())
+        if (all_digits(v) && (!latest || !numbered_before(v, *latest))) latest = v;
+    return latest ? incremented(*latest) : "001";
 }
 
 result<definition> promote(const definition& d, const promote_options& options,
                            const signature& sig) {
     BOOST_OUTCOME_TRY(check_governable(d, options));
+    BOOST_OUTCOME_TRY(check_target_migration(d, options));
     definition out = d;
     if (const auto* known = out.find_signature(sig.name)) {
         if (!known->same_function(sig))
@@ -60,23 +118,29 @@ result<definition> promote(const definition& d, const promote_options& options,
     } else {
         out.signatures.push_back(sig);
     }
-    migration m;
-    m.id = next_migration_id(d);
-    m.slug = "promote_" + options.command.substr(d.schema.command_prefix.size());
-    m.kind = migration_kind::data_only;
-    m.requires_migrations = {d.latest_version()};
-    m.requires_functions = {sig};
-    m.adds = {{options.command,
-               options.category,
-               options.mutating,
-               options.reversible,
-               {sig.name},
-               false}};
-    out.migrations.push_back(std::move(m));
+    catalog_row row{options.command,    options.category, options.mutating,
+                    options.reversible, {sig.name},       false};
+    auto into = std::find_if(out.migrations.begin(), out.migrations.end(),
+                             [&](const migration& m) { return m.id == options.migration; });
+    if (options.migration.empty()) {
+        migration m;
+        m.id = next_migration_id(d);
+        m.slug = "promote_" + options.command.substr(d.schema.command_prefix.size());
+        m.kind = migration_kind::data_only;
+        m.requires_migrations = {d.latest_version()};
+        out.migrations.push_back(std::move(m));
+        into = std::prev(out.migrations.end());
+    }
+    auto& required = into->requires_functions;
+    if (std::none_of(required.begin(), required.end(),
+                     [&](const signature& s) { return s.same_function(sig); }))
+        required.push_back(sig);
+    into->adds.push_back(std::move(row));
     if (!out.find_entry(options.command)) {
         registry_entry entry;
         entry.command = options.command;
         entry.function = sig.name;
+        entry.since = into->id;
         out.registry.push_back(std::move(entry));
     }
     auto valid = out.validate();

@@ -202,6 +202,10 @@ result<gates_report> gates_live(session& s, const definition& d) {
 
 result<definition> promote(session& s, const definition& d, const promote_options& options) {
     BOOST_OUTCOME_TRY(check_promote(d, options));
+    if (!options.migration.empty()) {
+        BOOST_OUTCOME_TRY(auto ledger, status(s, d));
+        BOOST_OUTCOME_TRY(check_promote_ledger(options, ledger.migrations));
+    }
     BOOST_OUTCOME_TRY(auto sig, read_signature(s, d, options.function));
     return promote(d, options, sig);
 }
@@ -212,11 +216,13 @@ result<promote_report> promote_and_save(session& s, const definition& d,
     if (!path.empty()) {
         BOOST_OUTCOME_TRY(save_definition_file(promoted, path));
     }
-    return promote_report{std::move(promoted), path};
+    // The migration the command went into: the named one, else the one promote appended.
+    auto into = options.migration.empty() ? promoted.latest_version() : options.migration;
+    return promote_report{std::move(promoted), path, std::move(into)};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r) {
-    const auto& m = r.promoted.migrations.back();
+    const auto& m = *r.promoted.find_migration(r.migration);
     v = {{"operation", "promote"},
          {"migration", json::value_from(m, v.storage())},
          {"expectations", json::value_from(r.promoted.expectations(m.id).value(), v.storage())},

@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -25,6 +26,7 @@
 #include <set>
 #include <signal.h>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 #include <utility>
@@ -141,11 +143,22 @@ TEST_SUITE("offline") {
         const auto& migrations = definition.at("migrations").as_array();
         REQUIRE_FALSE(migrations.empty());
         CHECK(figures_of(d, nullptr).at("version") == migrations.back().at("id"));
-        std::set<std::string> registry;
-        for (const auto& entry : definition.at("registry").as_array())
-            registry.insert(std::string(entry.at("command").as_string()));
+        // The versions in order: an entry is registered from its "since" (else the baseline) on.
+        std::vector<std::string> versions{
+            std::string(definition.at("baseline").at("version").as_string())};
+        for (const auto& m : migrations)
+            versions.emplace_back(m.at("id").as_string());
+        const auto position = [&](std::string_view v) {
+            return std::find(versions.begin(), versions.end(), v) - versions.begin();
+        };
         for (const char* version : {static_cast<const char*>(nullptr), "033"}) {
             INFO("version " << (version ? version : "latest"));
+            const auto at = position(version ? version : versions.back());
+            std::set<std::string> registry;
+            for (const auto& entry : definition.at("registry").as_array())
+                if (!entry.as_object().contains("since") ||
+                    position(entry.at("since").as_string()) <= at)
+                    registry.insert(std::string(entry.at("command").as_string()));
             const auto figures = figures_of(d, version);
             const auto rows = catalog_of(d.handle, version);
             std::set<std::string> targets;

@@ -5,8 +5,9 @@
 # cluster of the CTest fixture `postgres` (IUCORE_PG_THROWAWAY, IUCORE_PG_STATE,
 # IUCORE_TEST_CONNINFO): the record's two operator usage lines through `explain` (with a
 # database and offline), `run` refused / dry run / live run / reversal with their run-log rows,
-# `gates`, bad arguments (exit 2, nothing logged), and `promote` → render → pins → apply → prove
-# of migration 035 on a copy of the example definition. The database is dropped at exit (set
+# `gates`, bad arguments (exit 2, nothing logged), `promote` → render → pins → apply → prove
+# of migration 035 on a copy of the example definition, then two functions promoted into one
+# new migration 036 (`--migration`) and applied, and `--migration 034` refused once applied. The database is dropped at exit (set
 # IUCORE_KEEP_TEST_DB=1 to keep it).
 #
 # Prints one PASS/FAIL line per assertion; exits 1 when any assertion failed, 2 on bad usage.
@@ -248,6 +249,58 @@ assert (e["sqlstate"], e["detail"], e["hint"]) == (None, None, None), e
 ' "$work/out"
 sql_value "DROP TRIGGER catalog_frozen ON public.dot_iu_command_catalog;
            DROP FUNCTION public.catalog_frozen()" >/dev/null
+
+# --- promote two functions into one new migration, apply it; an applied one takes no more ---
+sql_value "CREATE FUNCTION public.fn_iu_widget_count(collection_id uuid) RETURNS jsonb
+             LANGUAGE sql AS \$\$ SELECT jsonb_build_object('collection', collection_id) \$\$;
+           CREATE FUNCTION public.fn_iu_widget_reset(collection_id uuid, actor text) RETURNS jsonb
+             LANGUAGE sql AS \$\$ SELECT jsonb_build_object('reset', collection_id, 'by', actor) \$\$;" \
+    >/dev/null
+json_of() { # json_of FILE EXPRESSION: EXPRESSION over the JSON document d of FILE
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+migrations_before=$(json_of "$copy" 'len(d["migrations"])')
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_widget_count \
+    --command dot_iu_widget_count --category inspect
+expect_rc 0 "promote fn_iu_widget_count into a new migration"
+new_id=$(json_of "$copy" 'd["migrations"][-1]["id"]')
+check "the new migration is numbered after 035, as wide: $new_id" equals "$new_id" 036
+iucore --definition "$copy" --db "$conninfo" --json promote fn_iu_widget_reset \
+    --command dot_iu_widget_reset --category lifecycle --mutating --migration "$new_id"
+expect_rc 0 "promote fn_iu_widget_reset --migration $new_id"
+cp "$work/out" "$work/promoted.json"
+check "one migration more, not two" equals "$(json_of "$copy" 'len(d["migrations"])')" \
+    "$((migrations_before + 1))"
+check "$new_id registers both commands" equals \
+    "$(json_of "$copy" '" ".join(r["command_name"] for r in d["migrations"][-1]["adds"])')" \
+    "dot_iu_widget_count dot_iu_widget_reset"
+rows_036=$(json_of "$work/promoted.json" 'd["expectations"]["rows_after"]')
+added_036=$(json_of "$work/promoted.json" 'd["expectations"]["rows_added"]')
+new_rows=$(json_of "$work/promoted.json" '",".join(d["expectations"]["new_rows"])')
+check "the expectations of $new_id are the definition's figures ($rows_036 rows)" equals \
+    "$rows_036" "$(figure "$copy" "$new_id" catalog_rows)"
+check "the registry at $new_id has both entries" equals \
+    "$(figure "$copy" "$new_id" registry_entries)" "$(($(figure "$copy" 035 registry_entries) + 2))"
+iucore --definition "$copy" --db "$conninfo" apply "$new_id"
+expect_rc 0 "apply $new_id"
+check "the catalog has the expected $rows_036 rows after apply $new_id" equals "$(catalog_rows)" \
+    "$rows_036"
+check "the $added_036 expected new rows ($new_rows) are live" equals "$(sql_value \
+    "SELECT count(*) FROM public.dot_iu_command_catalog
+      WHERE command_name = ANY (string_to_array('$new_rows', ','))")" "$added_036"
+
+copy_sum=$(sha256sum <"$copy")
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_widget_count \
+    --command dot_iu_widget_total --category inspect --migration 034
+expect_rc 1 "promote --migration 034 after 034 is applied is refused"
+expect_out "migration 034 is already applied" "the refusal names the applied migration"
+check "the refused promote wrote nothing" equals "$(sha256sum <"$copy")" "$copy_sum"
+check "the refused promote changed nothing in the database" equals "$(catalog_rows)" "$rows_036"
+iucore --definition "$copy" --db "$conninfo" promote fn_iu_widget_count \
+    --command dot_iu_widget_total --category inspect --migration 099
+expect_rc 2 "promote --migration of a migration the definition does not have"
+expect_out '"099": not a migration of the definition' "the error names the unknown migration"
+check "the failed promote wrote nothing" equals "$(sha256sum <"$copy")" "$copy_sum"
 
 printf '\n%d passed, %d failed\n' "$passes" "$failures"
 ((failures == 0))

@@ -12,6 +12,7 @@
 
 #include "support.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,146 @@ TEST_CASE("promote: the next migration, its row, requirement, signature and regi
     const auto refused = iucore::check_promote(d, unknown_category);
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().message.find("is not a category") != std::string::npos);
+}
+
+TEST_CASE("promote numbers the new migration after the latest numbered version, as wide") {
+    auto d = example();
+    CHECK(iucore::next_migration_id(d) == "035");
+    d.migrations.back().id = "0099";
+    CHECK(iucore::next_migration_id(d) == "0100");
+    d.migrations.back().id = "999";
+    CHECK(iucore::next_migration_id(d) == "1000");
+
+    // A snapshot baseline (not a number) whose only migration is 033: 034, never 00000001.
+    auto snapshot = example();
+    snapshot.base.version = "snapshot";
+    snapshot.migrations.back().id = "033";
+    snapshot.migrations.back().requires_migrations = {"snapshot"};
+    for (auto& e : snapshot.registry)
+        if (e.since) e.since = "033";
+    snapshot.pins.clear(); // they name version 034
+    const auto valid = snapshot.validate();
+    REQUIRE_MESSAGE(valid.has_value(), (valid ? std::string() : valid.error().message));
+    CHECK(iucore::next_migration_id(snapshot) == "034");
+    const auto promoted = must(iucore::promote(snapshot, widget_options(), new_function()));
+    CHECK(promoted.latest_version() == "034");
+    CHECK(promoted.migrations.back().requires_migrations == std::vector<std::string>{"033"});
+    // Nothing numbered at all: the first of three digits.
+    snapshot.migrations.clear();
+    CHECK(iucore::next_migration_id(snapshot) == "001");
+}
+
+TEST_CASE("promote --migration: two commands in one pending migration, its figures derived") {
+    const auto d = example();
+    const auto first = must(iucore::promote(d, widget_options(), new_function()));
+    auto second_sig = new_function();
+    second_sig.name = "fn_iu_widget_reset";
+    auto second = widget_options();
+    second.function = second_sig.name;
+    second.command = "dot_iu_widget_reset";
+    second.mutating = true;
+    second.migration = "035";
+    CHECK(iucore::check_promote(first, second).has_value());
+    const auto out = must(iucore::promote(first, second, second_sig));
+
+    REQUIRE(out.migrations.size() == d.migrations.size() + 1); // one migration, two rows
+    const auto& m = out.migrations.back();
+    CHECK(m.id == "035");
+    CHECK(m.added_commands() ==
+          std::vector<std::string>{"dot_iu_widget_count", "dot_iu_widget_reset"});
+    CHECK(m.requires_functions == std::vector<iucore::signature>{new_function(), second_sig});
+    CHECK(out.find_entry("dot_iu_widget_reset")->since == std::optional<std::string>("035"));
+    // Expectations and figures of 035 against 034, derived from the definitions.
+    const auto e = must(out.expectations("035"));
+    const auto at_034 = must(d.figures_at("034"));
+    const auto at_035 = must(out.figures_at("035"));
+    CHECK(e.rows_before == static_cast<std::size_t>(at_034.catalog_rows));
+    CHECK(e.rows_added == m.adds.size());
+    CHECK(e.rows_after == e.rows_before + m.adds.size());
+    CHECK(e.new_rows == m.added_commands());
+    CHECK(at_035.registry_entries == at_034.registry_entries + 2);
+    CHECK(at_035.governed_commands == at_034.governed_commands + 2);
+    // 034 itself is unchanged by either promote.
+    CHECK(*out.find_migration("034") == *d.find_migration("034"));
+    CHECK(must(out.figures_at("034")) == at_034);
+
+    // The same function again, as another command: one requirement, two rows.
+    auto again = widget_options();
+    again.command = "dot_iu_widget_total";
+    again.migration = "035";
+    const auto twice = must(iucore::promote(out, again, new_function()));
+    CHECK(twice.find_migration("035")->requires_functions.size() == 2);
+    CHECK(twice.find_migration("035")->adds.size() == 3);
+
+    // A migration the definition does not have: refused offline, naming it and the known ones.
+    auto unknown = second;
+    unknown.migration = "036";
+    const auto refused = iucore::check_promote(first, unknown);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().message.find("\"036\"") != std::string::npos);
+    CHECK(refused.error().message.find("034, 035") != std::string::npos);
+    CHECK(code(iucore::promote(first, unknown, second_sig)) == errc::invalid_argument);
+}
+
+TEST_CASE("promote --migration: the ledger decides whether the migration is still open") {
+    const auto d = example();
+    const auto expected = must(iucore::expected_ledger(d));
+    auto options = widget_options();
+    options.migration = "034";
+    // No ledger row: pending, open.
+    CHECK(iucore::check_promote_ledger(options, iucore::compare_ledger(expected, {})).has_value());
+    // Applied: refused, naming the migration, when and by whom.
+    const auto refused =
+        iucore::check_promote_ledger(options, iucore::compare_ledger(expected, applied(expected)));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(iucore::code_of(refused.error()) == errc::refused);
+    CHECK(refused.error().message.find("migration 034 is already applied") != std::string::npos);
+    CHECK(refused.error().message.find("by tester") != std::string::npos);
+    // Drifted is recorded too: refused.
+    auto edited = applied(expected);
+    edited.front().checksum = std::string(64, '0');
+    CHECK(code(iucore::check_promote_ledger(options, iucore::compare_ledger(expected, edited))) ==
+          errc::refused);
+    // Without --migration the ledger is not asked.
+    CHECK(iucore::check_promote_ledger(widget_options(),
+                                       iucore::compare_ledger(expected, applied(expected)))
+              .has_value());
+}
+
+TEST_CASE("registry by version: an entry counts from the migration that registered it") {
+    const auto d = example();
+    const auto before = must(d.figures_at(d.base.version));
+    const auto after = must(d.figures_at(d.latest_version()));
+    std::int64_t registered_before = 0;
+    for (const auto& e : d.registry)
+        registered_before += e.since ? 0 : 1;
+    CHECK(before.registry_entries == registered_before);
+    CHECK(after.registry_entries == static_cast<std::int64_t>(d.registry.size()));
+    CHECK(after.registry_entries - before.registry_entries ==
+          static_cast<std::int64_t>(d.find_migration("034")->adds.size()));
+    // Without `since` an entry is the baseline's: the count does not move.
+    auto unversioned = d;
+    for (auto& e : unversioned.registry)
+        e.since.reset();
+    CHECK(must(unversioned.figures_at(d.base.version)).registry_entries == after.registry_entries);
+    // A `since` that is not a version of the definition is refused, naming the entry.
+    auto bad = d;
+    bad.registry.back().since = "099";
+    const auto invalid = bad.validate();
+    REQUIRE_FALSE(invalid.has_value());
+    CHECK(invalid.error().message.find(".since: \"099\"") != std::string::npos);
+    // Registered after its catalog row is governed: refused, naming both versions.
+    auto late = d;
+    late.registry.front().since = "034";
+    const auto governed_first = late.validate();
+    REQUIRE_FALSE(governed_first.has_value());
+    CHECK(governed_first.error().message.find("registered only at 034") != std::string::npos);
+    late.registry.front().since = d.base.version; // the baseline, said explicitly
+    CHECK(late.validate().has_value());
+    // Promote registers its entry at its migration: 034's figures keep their registry.
+    const auto promoted = must(iucore::promote(d, widget_options(), new_function()));
+    CHECK(must(promoted.figures_at("034")).registry_entries == after.registry_entries);
+    CHECK(must(promoted.figures_at("035")).registry_entries == after.registry_entries + 1);
 }
 
 TEST_CASE("snapshot's fold: live rows, surface and configs become a definition") {

@@ -631,9 +631,11 @@ class Session(_Handle):
         mutating=False,
         reversible=False,
         write_path=None,
+        migration=None,
     ):
-        """The definition with ``function`` governed as ``command`` (a new migration); written
-        to ``write_path`` when given. The report's "definition" is the new definition."""
+        """The definition with ``function`` governed as ``command`` (in a new migration, or in
+        ``migration`` when it is given and not applied yet); written to ``write_path`` when
+        given. The report's "definition" is the new definition."""
         options = {
             "function": function,
             "command": command,
@@ -641,6 +643,8 @@ class Session(_Handle):
             "mutating": bool(mutating),
             "reversible": bool(reversible),
         }
+        if migration is not None:
+            options["migration"] = migration
         return _call_json(
             "iucore_promote",
             self._handle,

@@ -99,9 +99,16 @@ class DefinitionTest(unittest.TestCase):
         # The record's own figures are pinned once, in test_record.py.
         definition = self.definition.to_json()
         self.assertEqual(self.definition.figures()["version"], definition["migrations"][-1]["id"])
-        registry = self.definition.registry
+        # An entry is registered from its "since" migration (else the baseline) on.
+        versions = [definition["baseline"]["version"]] + [m["id"] for m in definition["migrations"]]
         for version in ("033", None):
             with self.subTest(version=version):
+                at = versions.index(version or versions[-1])
+                registry = [
+                    e["command"]
+                    for e in definition["registry"]
+                    if versions.index(e.get("since", versions[0])) <= at
+                ]
                 figures = self.definition.figures(version)
                 catalog = self.definition.catalog(version)
                 names = {row["command_name"] for row in catalog}

@@ -67,16 +67,18 @@ result<run_report> run_command(session& s, const definition& d, std::string_view
 
 result<gates_report> gates_live(session& s, const definition& d);
 
-/// Reads FUNCTION's signature from pg_proc and returns the definition with the next migration
-/// appended (the pure promote of promote.hpp): the catalog row, the preflight requirement, the
-/// signature and registry entry.
+/// Reads FUNCTION's signature from pg_proc and returns the definition with the command governed
+/// (the pure promote of promote.hpp): the catalog row and preflight requirement in the next
+/// migration or in `options.migration`, the signature and registry entry. A named migration the
+/// ledger has as applied is refused (errc::refused), before anything else is read.
 result<definition> promote(session& s, const definition& d, const promote_options& options);
 
-/// What promote did: the migration it appended, its derived expectations, the new definition
-/// and where it was written (empty when it was not).
+/// What promote did: the migration it added the command to, its derived expectations, the new
+/// definition and where it was written (empty when it was not).
 struct promote_report {
     definition promoted;
     std::string path;
+    std::string migration; // the id of the migration the command went into
 };
 
 void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r);
