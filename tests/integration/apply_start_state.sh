@@ -25,14 +25,6 @@ unset IUCORE_DEFINITION IUCORE_ACTOR
 # iucore ARGS...: the CLI with the example definition, stdout and stderr in $work/out.
 iucore_options=(--definition "$definition")
 combined_output=1
-out_has() { grep -qF -- "$1" "$work/out"; }
-expect_rc() { # expect_rc N DESCRIPTION
-    if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi
-}
-expect_out() { # expect_out NEEDLE DESCRIPTION
-    if out_has "$1"; then pass "$2"; else fail "$2: output lacks \"$1\""; fi
-}
-equals() { [[ $1 == "$2" ]]; }
 
 sql_value() { psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"; }
 # psql_file CONNINFO FILE: the file as the record ran it; psql_rc gets the exit, $work/out the output.

@@ -21,13 +21,6 @@ database="iucore_cli_commands_$$"
 databases+=("$database")
 # iucore ARGS...: stdout and stderr both in $work/out.
 combined_output=1
-out_has() { grep -qF -- "$1" "$work/out"; }
-expect_rc() { # expect_rc N DESCRIPTION
-    if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi
-}
-expect_out() { # expect_out NEEDLE DESCRIPTION
-    if out_has "$1"; then pass "$2"; else fail "$2: output lacks \"$1\""; fi
-}
 
 sql_value() { psql -X -At -v ON_ERROR_STOP=on -d "$conninfo" -c "$1"; }
 run_log_rows() { sql_value "SELECT count(*) FROM public.dot_iu_command_run"; }
@@ -43,7 +36,6 @@ set_gates() { # set_gates COMPOSER AUTO_INSTANTIATE
                UPDATE public.iu_core_config SET config_value = '$2'
                 WHERE config_key = 'iu_core.auto_instantiate_enabled';" >/dev/null
 }
-equals() { [[ $1 == "$2" ]]; }
 
 # --- A fresh database at 034 -------------------------------------------------------------------
 conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$database")

@@ -72,3 +72,12 @@ check() {
     if "$@"; then pass "$what"; else fail "$what" "$work/out" "$work/err"; fi
 }
 equals() { [[ $1 == "$2" ]]; }
+# out_has NEEDLE: the last step's output holds it; expect_rc N DESCRIPTION and
+# expect_out NEEDLE DESCRIPTION: PASS or FAIL on the exit status or the output.
+out_has() { grep -qF -- "$1" "$work/out"; }
+expect_rc() { # expect_rc N DESCRIPTION
+    if [[ $rc == "$1" ]]; then pass "$2 (exit $rc)"; else fail "$2: exit $rc, expected $1"; fi
+}
+expect_out() { # expect_out NEEDLE DESCRIPTION
+    if out_has "$1"; then pass "$2"; else fail "$2: output lacks \"$1\""; fi
+}
