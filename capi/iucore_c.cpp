@@ -9,7 +9,7 @@
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
-#include <iucore/engine/reports.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/plan.hpp>
 #include <iucore/render.hpp>
 #include <iucore/sql_text.hpp>

@@ -2,7 +2,7 @@
 // Shared plumbing of the iucore command-line host: options, output, exit codes.
 
 #include <iucore/definition.hpp>
-#include <iucore/engine/reports.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/engine/session.hpp>
 
 #include <boost/json.hpp>

@@ -4,7 +4,7 @@
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/fleet.hpp>
-#include <iucore/engine/reports.hpp>
+#include <iucore/reports.hpp>
 
 #include <string>
 #include <vector>

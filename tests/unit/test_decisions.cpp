@@ -3,9 +3,8 @@
 
 #include <iucore/actor.hpp>
 #include <iucore/apply_plan.hpp>
-#include <iucore/engine/commands.hpp>
-#include <iucore/engine/reports.hpp>
 #include <iucore/promote.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/snapshot.hpp>
 
 #include <doctest/doctest.h>

@@ -9,7 +9,7 @@
 
 #include "../fuzz/entry_points.hpp"
 
-#include <iucore/engine/files.hpp>
+#include "support.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -83,11 +83,9 @@ TEST_CASE("fuzz regressions: the signature parser") {
 }
 
 TEST_CASE("fuzz regressions: the argument parser through explain") {
-    const auto example =
-        iucore::load_definition_file(IUCORE_EXAMPLES_DIR "/definition/iu_core.json");
-    REQUIRE(example.has_value());
+    const auto example = iucore_test::example_definition();
     const auto n = replay("arguments", [&](std::string_view data) {
-        return iucore::fuzz::arguments_input(example.value(), data);
+        return iucore::fuzz::arguments_input(example, data);
     });
     CHECK(n > 0);
 }

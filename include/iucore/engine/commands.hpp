@@ -6,6 +6,7 @@
 #include <iucore/engine/session.hpp>
 #include <iucore/plan.hpp>
 #include <iucore/promote.hpp>
+#include <iucore/reports.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -13,46 +14,6 @@
 #include <vector>
 
 namespace iucore {
-
-enum class run_outcome { ok, refused, error };
-
-constexpr std::string_view name(run_outcome o) {
-    switch (o) {
-    case run_outcome::ok:
-        return "ok";
-    case run_outcome::refused:
-        return "refused";
-    case run_outcome::error:
-        return "error";
-    }
-    return "";
-}
-
-struct run_report {
-    std::string command;
-    mode selected = mode::live;
-    run_outcome outcome = run_outcome::refused;
-    std::string message;
-    std::string result_json; // what the function returned (JSON text), empty when not called
-    std::optional<std::int64_t> run_id; // the run-log row; none when the run log has no id column
-    /// What of the committed run's answer could not be read (e.g. its result), empty when all
-    /// was: the run happened all the same, and the report says so.
-    std::string unreadable;
-    gate_decision decision;
-    int round_trips = 0;
-    /// The verdict: the function ran (a refusal or an error is a failed run).
-    bool ok() const { return outcome == run_outcome::ok; }
-};
-
-void tag_invoke(json::value_from_tag, json::value& v, const run_report& r);
-
-struct gates_report {
-    config_set live;                          // every config in the registry
-    std::vector<config_evaluation> evaluated; // every config a gate reads
-    std::vector<gate> gates;
-};
-
-void tag_invoke(json::value_from_tag, json::value& v, const gates_report& r);
 
 /// explain with the live config values and a verdict.
 result<plan> explain_live(session& s, const definition& d, std::string_view command,

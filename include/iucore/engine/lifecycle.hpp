@@ -9,7 +9,7 @@
 
 #include <iucore/config.hpp>
 #include <iucore/definition.hpp>
-#include <iucore/engine/reports.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/engine/session.hpp>
 #include <iucore/statements.hpp>
 

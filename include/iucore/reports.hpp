@@ -1,11 +1,16 @@
 #pragma once
-// What each lifecycle operation reports: value types with JSON, the same for C++, the CLI
-// (--json) and the C ABI.
+// What each operation reports: value types with JSON and their verdicts (ok()), the same for
+// C++, the CLI (--json) and the C ABI. Pure values: the engine fills them, the core judges them.
 
 #include <iucore/catalog.hpp>
+#include <iucore/config.hpp>
+#include <iucore/gate.hpp>
 #include <iucore/ledger.hpp>
+#include <iucore/mode.hpp>
 #include <iucore/surface.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -220,5 +225,45 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const status_report
          {"ledger_exists", r.ledger_exists},
          {"migrations", json::value_from(r.migrations, v.storage())}};
 }
+
+enum class run_outcome { ok, refused, error };
+
+constexpr std::string_view name(run_outcome o) {
+    switch (o) {
+    case run_outcome::ok:
+        return "ok";
+    case run_outcome::refused:
+        return "refused";
+    case run_outcome::error:
+        return "error";
+    }
+    return "";
+}
+
+struct run_report {
+    std::string command;
+    mode selected = mode::live;
+    run_outcome outcome = run_outcome::refused;
+    std::string message;
+    std::string result_json; // what the function returned (JSON text), empty when not called
+    std::optional<std::int64_t> run_id; // the run-log row; none when the run log has no id column
+    /// What of the committed run's answer could not be read (e.g. its result), empty when all
+    /// was: the run happened all the same, and the report says so.
+    std::string unreadable;
+    gate_decision decision;
+    int round_trips = 0;
+    /// The verdict: the function ran (a refusal or an error is a failed run).
+    bool ok() const { return outcome == run_outcome::ok; }
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const run_report& r);
+
+struct gates_report {
+    config_set live;                          // every config in the registry
+    std::vector<config_evaluation> evaluated; // every config a gate reads
+    std::vector<gate> gates;
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const gates_report& r);
 
 } // namespace iucore
