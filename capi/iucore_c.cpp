@@ -9,9 +9,9 @@
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/lifecycle.hpp>
-#include <iucore/reports.hpp>
 #include <iucore/plan.hpp>
 #include <iucore/render.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/sql_text.hpp>
 
 #include <boost/json.hpp>

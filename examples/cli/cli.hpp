@@ -2,8 +2,8 @@
 // Shared plumbing of the iucore command-line host: options, output, exit codes.
 
 #include <iucore/definition.hpp>
-#include <iucore/reports.hpp>
 #include <iucore/engine/session.hpp>
+#include <iucore/reports.hpp>
 
 #include <boost/json.hpp>
 

@@ -9,8 +9,8 @@
 
 #include <iucore/config.hpp>
 #include <iucore/definition.hpp>
-#include <iucore/reports.hpp>
 #include <iucore/engine/session.hpp>
+#include <iucore/reports.hpp>
 #include <iucore/statements.hpp>
 
 #include <functional>
