@@ -18,12 +18,6 @@ unset IUCORE_DEFINITION IUCORE_ACTOR
 
 database="iucore_cli_interrupts_$$"
 databases+=("$database")
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what" "$work/out" "$work/err"; fi
-}
-equals() { [[ $1 == "$2" ]]; }
 names() { grep -qF -- "$1" "$work/err"; }
 not_names() { ! grep -qF -- "$1" "$work/err"; }
 sql() { psql -X -At -v ON_ERROR_STOP=on -d "$conninfo" -c "$1"; }
