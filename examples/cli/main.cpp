@@ -142,6 +142,9 @@ struct inputs {
     bool dry_run = false;
     bool check = false;
     promote_options promote;
+    init_options init;
+    std::vector<std::string> init_columns; // LOGICAL=COLUMN, as typed
+    std::string output = "iucore.json";
 };
 
 struct verb {
@@ -152,6 +155,8 @@ struct verb {
     /// Everything checkable without a database; runs before any connection.
     std::function<result<void>(const context&, const inputs&)> check_offline;
     std::function<int(context&, const inputs&)> run;
+    /// init writes a definition; every other verb reads one.
+    bool reads_definition = true;
 };
 
 /// Runs `operation` on a new session and prints its report; exit 1 when `failed(report)`.
@@ -264,6 +269,45 @@ result<void> promote_offline(const context& ctx, const inputs& in) {
     return check_promote(ctx.def, in.promote);
 }
 
+/// init's --column LOGICAL=COLUMN words into the options' map.
+result<void> read_init_columns(inputs& in) {
+    for (const auto& word : in.init_columns) {
+        const auto eq = word.find('=');
+        if (eq == std::string::npos)
+            return fail(errc::invalid_argument, "--column " + detail::quote_for_message(word) +
+                                                    ": expected LOGICAL=COLUMN, e.g. "
+                                                    "catalog.category=kind");
+        in.init.columns[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    return boost::outcome_v2::success();
+}
+
+result<void> init_offline(const context&, const inputs& in) {
+    BOOST_OUTCOME_TRY(check_init_options(in.init));
+    std::error_code ec;
+    if (std::filesystem::symlink_status(in.output, ec).type() !=
+        std::filesystem::file_type::not_found)
+        return fail(errc::invalid_argument,
+                    "init: --output " + in.output + " exists; init never overwrites a file");
+    return boost::outcome_v2::success();
+}
+
+int init_verb(context& ctx, const inputs& in) {
+    auto s = connect(ctx);
+    if (!s) return report_failure(ctx, s.error());
+    auto made = init(s.value(), in.init);
+    if (!made) return report_failure(ctx, made.error());
+    auto& [d, report] = made.value();
+    if (report.ok()) {
+        if (auto saved = save_definition_file(d, in.output, existing_file::refuse); !saved)
+            return report_failure(ctx, saved.error());
+        report.output = in.output;
+    }
+    return print(
+        ctx, report, [](const init_report& r) { return text(r); },
+        report.ok() ? done : refused_or_failed);
+}
+
 /// The report's own verdict (its ok()): exit 1 when it fails.
 constexpr auto fails = [](const auto& report) { return !report.ok(); };
 
@@ -371,6 +415,44 @@ std::vector<verb> verbs() {
                                << "\n";
                      return int(done);
                  }});
+    v.push_back(
+        {"init",
+         "Write a new definition (--output, default iucore.json, never overwritten) of the "
+         "database as it is, at --as-version: catalog rows, target signatures, run log, configs, "
+         "surface; checked against the same database before it is written.",
+         [](CLI::App& app, inputs& in) {
+             auto& o = in.init;
+             app.add_option("--as-version", o.as_version,
+                            "the version the database is at (e.g. 033)")
+                 ->required();
+             app.add_option("--catalog", o.catalog_table, "the catalog table")
+                 ->option_text("SCHEMA.TABLE")
+                 ->capture_default_str();
+             app.add_option("--run-log", o.run_log_table, "the run log table")
+                 ->option_text("SCHEMA.TABLE")
+                 ->capture_default_str();
+             app.add_option("--configs", o.config_table,
+                            "the config table (optional: none, no configs)")
+                 ->option_text("SCHEMA.TABLE")
+                 ->capture_default_str();
+             std::string keys;
+             for (const auto& k : init_column_keys())
+                 keys += (keys.empty() ? "" : ", ") + k;
+             app.add_option("--column", in.init_columns,
+                            "a column named otherwise, e.g. catalog.category=kind (repeated); "
+                            "LOGICAL is one of " +
+                                keys)
+                 ->option_text("LOGICAL=COLUMN")
+                 ->allow_extra_args(false);
+             app.add_option("--command-prefix", o.command_prefix,
+                            "what every command's name starts with (default: read from the "
+                            "catalog)");
+             app.add_option("--name", o.name, "the definition's name (default: the catalog's)");
+             app.add_option("--output", in.output, "the file to write")
+                 ->option_text("FILE")
+                 ->capture_default_str();
+         },
+         init_offline, init_verb, false});
     v.push_back({"pins",
                  "Print every derived figure; --check reads each pin site (paths relative to "
                  "the definition) and names every one that disagrees.",
@@ -611,6 +693,17 @@ int main_cli(int argc, char** argv) {
             progress_line::show(verb, waited);
         };
 
+    if (!v.reads_definition) {
+        if (!line.definition.empty())
+            return report_usage(ctx.json, v.name + " writes a definition (--output); it reads none "
+                                                   "(--definition is not for it)");
+        if (auto columns = read_init_columns(in); !columns)
+            return report_usage(ctx.json, v.name + ": " + columns.error().message);
+        if (auto checked = v.check_offline(ctx, in); !checked)
+            return report_usage(ctx.json, checked.error().message); // names init already
+        install_interrupt_handlers();
+        return v.run(ctx, in);
+    }
     if (v.name == "demo" && line.definition.empty()) {
         auto share = bundled_data_dir();
         if (!share) return report_failure(ctx, share.error());

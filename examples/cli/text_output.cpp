@@ -133,6 +133,23 @@ std::string text(const surface_report& r) {
                                   : "surface: DIFFERS from the definition at " + r.version + "\n");
 }
 
+std::string text(const init_report& r) {
+    std::string out = "init: the database at " + r.version + ": " +
+                      std::to_string(r.catalog_rows) + " catalog rows (commands named " +
+                      r.command_prefix + "…), " + std::to_string(r.signatures) +
+                      " target signatures, " + std::to_string(r.configs) + " configs, " +
+                      std::to_string(r.surfaced.live.total()) + " surface objects\n";
+    for (const auto& note : r.notes)
+        out += "  note: " + note + "\n";
+    if (!r.ok())
+        return out + text(r.verified) + text(r.diffed) + text(r.surfaced) +
+               "init: FAILED: the definition read does not check against the database it was "
+               "read from; nothing was written\n";
+    return out + "init: checked against the database: verify " + r.version + " holds (" +
+           std::to_string(r.verified.checks.size()) +
+           " checks), diff clean, surface as counted\ninit: wrote " + r.output + "\n";
+}
+
 std::string text(const status_report& r) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : r.migrations)

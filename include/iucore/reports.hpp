@@ -209,6 +209,37 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const surface_repor
          {"ok", r.ok()}};
 }
 
+/// What init read and wrote, and its check of its own output against the database it read.
+struct init_report {
+    std::string version; // the new definition's baseline
+    std::string output;  // the file written (empty until written)
+    std::string command_prefix;
+    std::size_t catalog_rows = 0;
+    std::size_t signatures = 0;
+    std::size_t configs = 0;
+    std::vector<std::string> notes; // optional objects not found, what is not logged or counted
+    verify_report verified;
+    diff_report diffed;
+    surface_report surfaced;
+    /// The verdict: the new definition verifies, diffs clean and counts the surface it read.
+    bool ok() const { return verified.ok() && diffed.ok() && surfaced.ok(); }
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const init_report& r) {
+    v = {{"operation", "init"},
+         {"version", r.version},
+         {"output", r.output.empty() ? json::value(nullptr) : json::value(r.output)},
+         {"command_prefix", r.command_prefix},
+         {"catalog_rows", r.catalog_rows},
+         {"signatures", r.signatures},
+         {"configs", r.configs},
+         {"notes", json::value_from(r.notes, v.storage())},
+         {"verify", json::value_from(r.verified, v.storage())},
+         {"diff", json::value_from(r.diffed, v.storage())},
+         {"surface", json::value_from(r.surfaced, v.storage())},
+         {"ok", r.ok()}};
+}
+
 struct status_report {
     std::vector<migration_status> migrations;
     bool ledger_exists = false;

@@ -31,6 +31,9 @@ struct catalog_column_names {
         if (logical == "target_functions") return target_functions;
         return command_name;
     }
+    std::string& of(std::string_view logical) {
+        return const_cast<std::string&>(std::as_const(*this).of(logical));
+    }
     friend bool operator==(const catalog_column_names&, const catalog_column_names&) = default;
 };
 
@@ -93,8 +96,11 @@ struct run_log_table {
     friend bool operator==(const run_log_table&, const run_log_table&) = default;
 };
 
+/// The config table. A database without one has `table` empty ("configs": null in JSON): it
+/// has no configs, and a definition for it no gates.
 struct config_registry {
     std::string table = "public.iu_core_config";
+    bool exists() const { return !table.empty(); }
     std::string key_column = "config_key";
     std::string value_column = "config_value";
     std::string type_column = "value_type";
@@ -189,11 +195,11 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const schema_model&
           {{"table", s.run_log.table},
            {"command_column", s.run_log.command_column},
            {"columns", std::move(run_log_columns)}}},
-         {"configs",
-          {{"table", s.configs.table},
-           {"key_column", s.configs.key_column},
-           {"value_column", s.configs.value_column},
-           {"type_column", s.configs.type_column}}},
+         {"configs", s.configs.exists() ? json::value{{"table", s.configs.table},
+                                                       {"key_column", s.configs.key_column},
+                                                       {"value_column", s.configs.value_column},
+                                                       {"type_column", s.configs.type_column}}
+                                        : json::value(nullptr)},
          {"ledger", {{"table", s.ledger.table}}},
          {"surface", json::value_from(s.surface, v.storage())}};
 }
@@ -273,10 +279,15 @@ inline result<schema_model> from_json(std::type_identity<schema_model>, const js
     BOOST_OUTCOME_TRY(section(
         "run_log", {{"table", &s.run_log.table}, {"command_column", &s.run_log.command_column}},
         run_log_columns));
-    BOOST_OUTCOME_TRY(section("configs", {{"table", &s.configs.table},
-                                          {"key_column", &s.configs.key_column},
-                                          {"value_column", &s.configs.value_column},
-                                          {"type_column", &s.configs.type_column}}));
+    if (const auto* configs = o.if_contains("configs"); configs && configs->is_null()) {
+        (void)reader.optional<json::value>("configs");
+        s.configs.table.clear();
+    } else {
+        BOOST_OUTCOME_TRY(section("configs", {{"table", &s.configs.table},
+                                              {"key_column", &s.configs.key_column},
+                                              {"value_column", &s.configs.value_column},
+                                              {"type_column", &s.configs.type_column}}));
+    }
     BOOST_OUTCOME_TRY(section("ledger", {{"table", &s.ledger.table}}));
     BOOST_OUTCOME_TRY(s.surface, reader.required<surface_rules>("surface"));
     BOOST_OUTCOME_TRY(reader.finish());

@@ -103,6 +103,10 @@ result<statement> render_ledger_rows(const definition& d);
 /// Whether a table exists: one boolean column "present".
 statement render_table_exists(std::string_view qualified_table);
 
+/// A table's columns in order: name, type (format_type), is_array, is_boolean; no rows when
+/// the table does not exist.
+result<statement> render_table_columns(std::string_view qualified_table);
+
 /// The number of catalog rows: one column "n".
 result<statement> render_catalog_count(const definition& d);
 

@@ -334,6 +334,9 @@ result<void> definition::validate() const {
     }
     BOOST_OUTCOME_TRY(validate_migrations(*this));
     BOOST_OUTCOME_TRY(validate_registry(*this));
+    if (!schema.configs.exists() && !configs.entries().empty())
+        return invalid("$.configs: the database has no config table ($.schema.configs is null), "
+                       "so the definition can have no configs");
     for (std::size_t i = 0; i < gates.gates().size(); ++i) {
         const auto& g = gates.gates()[i];
         const auto* config = configs.find(g.config);

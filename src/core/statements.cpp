@@ -140,9 +140,12 @@ result<statement> render_governed_run(const definition& d, const command_binding
     const auto catalog = q.table(d.schema.catalog.table);
     const auto key_column = q.ident(catalog_key_column(d));
     const auto run_log = q.table(log.table);
-    const auto config_table = q.table(c.table);
     const auto key = q.ident(c.key_column), value = q.ident(c.value_column),
                type = q.ident(c.type_column);
+    // Without a config table no gate can be defined (validate); the join is then over none.
+    const auto config_table = c.exists() ? q.table(c.table)
+                                         : "(SELECT NULL::text AS " + key + ", NULL::text AS " +
+                                               value + ", NULL::text AS " + type + " WHERE false)";
     const bool defined_governed = d.ssot_row(b.entry->command) != nullptr;
     std::vector<std::string> gate_configs;
     for (const auto& g : d.gates.applying(b.entry->command, args.selected))
@@ -307,6 +310,16 @@ statement render_table_exists(std::string_view qualified_table) {
     return {"SELECT to_regclass($1) IS NOT NULL AS present", {str(qualified_table)}};
 }
 
+result<statement> render_table_columns(std::string_view qualified_table) {
+    BOOST_OUTCOME_TRY(auto quoted, quote_qualified_name(qualified_table));
+    return statement{"SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, "
+                     "t.typcategory = 'A' AS is_array, t.typcategory = 'B' AS is_boolean "
+                     "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = "
+                     "a.atttypid WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT "
+                     "a.attisdropped ORDER BY a.attnum",
+                     {std::move(quoted)}};
+}
+
 result<statement> render_catalog_count(const definition& d) {
     BOOST_OUTCOME_TRY(auto table, quote_qualified_name(d.schema.catalog.table));
     return statement{"SELECT count(*) AS n FROM " + table, {}};
@@ -357,9 +370,11 @@ result<statement> render_surface_counts(const definition& d) {
     out.params.emplace_back(text_array_parameter(d.schema.surface.schemas));
     for (auto kind : all_surface_kinds) {
         auto it = d.schema.surface.kinds.find(kind);
-        if (it == d.schema.surface.kinds.end())
-            return fail(errc::invalid_definition, "$.schema.surface." + std::string(name(kind)) +
-                                                      ": no rule to count this kind");
+        const auto separator = kind == surface_kind::table ? "" : ", ";
+        if (it == d.schema.surface.kinds.end()) { // a kind without a rule is not counted
+            out.text += separator + std::string("0::bigint AS ") + std::string(name(kind));
+            continue;
+        }
         const auto& rule = it->second;
         std::string count;
         if (!rule.registry.empty()) {
@@ -381,14 +396,24 @@ result<statement> render_surface_counts(const definition& d) {
                         "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal "
                         "AND t.tgname LIKE ANY (" +
                         like + "))";
-            else
+            else if (kind == surface_kind::view)
                 count = "(SELECT count(*) FROM pg_catalog.pg_class c" + ns +
-                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN " +
-                        (kind == surface_kind::view ? "('v', 'm')" : "('r', 'p')") +
-                        " AND c.relname LIKE ANY (" + like + "))";
+                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN "
+                        "('v', 'm') AND c.relname LIKE ANY (" +
+                        like + "))";
+            else {
+                // iucore's own ledger is not part of the governed surface: a rule matching
+                // every table would otherwise count it once apply has created it.
+                BOOST_OUTCOME_TRY(auto ledger, quote_qualified_name(d.schema.ledger.table));
+                out.params.emplace_back(std::move(ledger));
+                count = "(SELECT count(*) FROM pg_catalog.pg_class c" + ns +
+                        "c.relnamespace WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN "
+                        "('r', 'p') AND c.relname LIKE ANY (" +
+                        like + ") AND c.oid IS DISTINCT FROM to_regclass($" +
+                        std::to_string(out.params.size()) + "))";
+            }
         }
-        out.text +=
-            (kind == surface_kind::table ? "" : ", ") + count + " AS " + std::string(name(kind));
+        out.text += separator + count + " AS " + std::string(name(kind));
     }
     return out;
 }
@@ -396,6 +421,10 @@ result<statement> render_surface_counts(const definition& d) {
 result<statement> render_configs(const definition& d) {
     const auto& c = d.schema.configs;
     sql_quoter q;
+    if (!c.exists()) // no config table: no configs
+        return statement{"SELECT NULL::text AS key, NULL::text AS value, NULL::text AS type "
+                         "WHERE false",
+                         {}};
     auto text = "SELECT " + q.ident(c.key_column) + " AS key, " + q.ident(c.value_column) +
                 " AS value, " + q.ident(c.type_column) + " AS type FROM " + q.table(c.table) +
                 " ORDER BY 1";

@@ -73,7 +73,8 @@ bool sync_directory(const std::string& dir) {
 
 } // namespace
 
-result<void> save_definition_file(const definition& d, const std::string& path) {
+result<void> save_definition_file(const definition& d, const std::string& path,
+                                  existing_file existing) {
     BOOST_OUTCOME_TRY(d.validate());
     const std::string text = detail::pretty(json::value_from(d));
 
@@ -121,7 +122,14 @@ result<void> save_definition_file(const definition& d, const std::string& path) 
     rc = ::close(fd);
     fd = -1;
     if (rc != 0) return abandon("close", errno);
-    if (::rename(temporary.c_str(), target.c_str()) != 0) return abandon("rename", errno);
+    if (existing == existing_file::refuse) {
+        // link() fails when the name is taken, so a file created meanwhile is not replaced.
+        if (::link(temporary.c_str(), target.c_str()) != 0)
+            return abandon(errno == EEXIST ? "it exists, and is never replaced" : "link", errno);
+        ::unlink(temporary.c_str());
+    } else if (::rename(temporary.c_str(), target.c_str()) != 0) {
+        return abandon("rename", errno);
+    }
     if (!sync_directory(dir.string()))
         return fail(errc::io, "wrote " + path + ", but syncing " + dir.string() +
                                   " failed: " + errno_text(errno));

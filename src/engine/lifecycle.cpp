@@ -398,6 +398,76 @@ result<definition> snapshot(session& s, const definition& schema_source) {
                          std::move(signatures));
 }
 
+namespace {
+
+/// The table's columns; nullopt when it does not exist.
+result<std::optional<std::vector<table_column>>> read_table_columns(session& s,
+                                                                    const std::string& table) {
+    BOOST_OUTCOME_TRY(auto quoted, quote_qualified_name(table));
+    BOOST_OUTCOME_TRY(auto exists, table_exists(s, quoted));
+    if (!exists) return std::optional<std::vector<table_column>>();
+    BOOST_OUTCOME_TRY(auto select, render_table_columns(table));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, select));
+    std::vector<table_column> out;
+    for (std::size_t r = 0; r < rows.rows.size(); ++r)
+        out.push_back({rows.text(r, "name"), rows.text(r, "type"), rows.text(r, "is_array") == "t",
+                       rows.text(r, "is_boolean") == "t"});
+    return std::optional(std::move(out));
+}
+
+} // namespace
+
+result<init_result> init(session& s, const init_options& options) {
+    BOOST_OUTCOME_TRY(check_init_options(options));
+    init_tables tables;
+    BOOST_OUTCOME_TRY(tables.catalog, read_table_columns(s, options.catalog_table));
+    BOOST_OUTCOME_TRY(tables.run_log, read_table_columns(s, options.run_log_table));
+    BOOST_OUTCOME_TRY(tables.configs, read_table_columns(s, options.config_table));
+    init_report report;
+    BOOST_OUTCOME_TRY(auto schema, init_schema(options, tables, report.notes));
+
+    definition source;
+    source.name = options.name.empty() ? options.catalog_table : options.name;
+    source.schema = std::move(schema);
+    BOOST_OUTCOME_TRY(auto rows, read_catalog(s, source));
+    std::vector<std::string> names;
+    for (const auto& row : rows.rows())
+        names.push_back(row.command_name);
+    source.schema.command_prefix =
+        options.command_prefix.empty() ? derive_command_prefix(names) : options.command_prefix;
+    if (source.schema.command_prefix.empty())
+        return fail(errc::invalid_argument,
+                    "init: the commands of " + options.catalog_table +
+                        (names.empty() ? " cannot show a prefix (the table is empty)"
+                                       : " share no name prefix ending in _") +
+                        "; give one with --command-prefix");
+    BOOST_OUTCOME_TRY(auto inventory, read_surface(s, source));
+    config_set configs;
+    if (tables.configs) {
+        BOOST_OUTCOME_TRY(configs, read_configs(s, source));
+    }
+    std::vector<signature> signatures;
+    for (const auto& f : snapshot_functions(rows)) {
+        BOOST_OUTCOME_TRY(auto sig, read_signature(s, source, f));
+        signatures.push_back(std::move(sig));
+    }
+    BOOST_OUTCOME_TRY(auto d, fold_snapshot(source, std::move(rows), std::move(inventory),
+                                            std::move(configs), std::move(signatures)));
+    d.name = source.name;
+    d.base.version = options.as_version;
+    BOOST_OUTCOME_TRY(d.validate());
+
+    report.version = d.base.version;
+    report.command_prefix = d.schema.command_prefix;
+    report.catalog_rows = d.base.rows.size();
+    report.signatures = d.signatures.size();
+    report.configs = d.configs.entries().size();
+    BOOST_OUTCOME_TRY(report.verified, verify(s, d, d.base.version));
+    BOOST_OUTCOME_TRY(report.diffed, diff_live(s, d));
+    BOOST_OUTCOME_TRY(report.surfaced, surface_live(s, d));
+    return init_result{std::move(d), std::move(report)};
+}
+
 result<bool> table_exists(session& s, std::string_view qualified_table) {
     BOOST_OUTCOME_TRY(auto rows, run_statement(s, render_table_exists(qualified_table)));
     return rows.text(0, "present") == "t";

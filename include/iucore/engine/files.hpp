@@ -11,8 +11,11 @@ namespace iucore {
 
 result<std::string> read_text_file(const std::string& path);
 result<definition> load_definition_file(const std::string& path);
-/// Writes the definition as indented JSON (what promote produces).
-result<void> save_definition_file(const definition& d, const std::string& path);
+enum class existing_file { replace, refuse };
+/// Writes the definition as indented JSON (what promote produces), atomically. With
+/// existing_file::refuse (init) a file already at `path` is never replaced: an error.
+result<void> save_definition_file(const definition& d, const std::string& path,
+                                  existing_file existing = existing_file::replace);
 
 struct pins_report {
     std::vector<figures> by_version; // every version's figures

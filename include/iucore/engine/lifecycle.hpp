@@ -10,6 +10,7 @@
 #include <iucore/config.hpp>
 #include <iucore/definition.hpp>
 #include <iucore/engine/session.hpp>
+#include <iucore/init.hpp>
 #include <iucore/reports.hpp>
 #include <iucore/statements.hpp>
 
@@ -40,6 +41,15 @@ result<surface_report> surface_live(session& s, const definition& d);
 result<status_report> status(session& s, const definition& d);
 /// Reads a live catalog, surface, configs and target signatures into a definition.
 result<definition> snapshot(session& s, const definition& schema_source);
+
+/// A new definition of an existing database (iucore/init.hpp): its tables introspected, its
+/// catalog, surface, configs and target signatures read at `options.as_version`, and checked
+/// against the same database (verify, diff, surface) before it is returned.
+struct init_result {
+    definition def;
+    init_report report;
+};
+result<init_result> init(session& s, const init_options& options);
 
 result<catalog> read_catalog(session& s, const definition& d);
 result<surface> read_surface(session& s, const definition& d);
