@@ -11,6 +11,9 @@ endif()
 # Issue 15 (points 2, 7, 8): a mapped catalog and run log with extra and missing columns, who a
 # run is logged as, and UTF8 whatever PGCLIENTENCODING or the conninfo say.
 iucore_add_cli_script_test(cli_adopted 300)
+# Issue 15 (points 1, 10): examples/adopted/desk.sql adopted end to end with init; init on the
+# first example's database reads back what its definition says.
+iucore_add_cli_script_test(adopt_desk 300)
 if(TARGET iucore_cli)
-  set_property(TEST cli_adopted APPEND PROPERTY LABELS cli)
+  set_property(TEST cli_adopted adopt_desk APPEND PROPERTY LABELS cli)
 endif()
