@@ -141,6 +141,8 @@ struct inputs {
     std::string actor;
     bool dry_run = false;
     bool check = false;
+    bool with_ledger = false;
+    std::string reason; // repair
     promote_options promote;
     init_options init;
     std::vector<std::string> init_columns; // LOGICAL=COLUMN, as typed
@@ -228,7 +230,8 @@ const auto command_binds_offline = [](const context& ctx, const inputs& in) -> r
 };
 
 int render_verb(context& ctx, const inputs& in) {
-    auto out = in.render_what == "forward"    ? render_forward(ctx.def, in.migration)
+    auto out = in.with_ledger                 ? render_forward_with_ledger(ctx.def, in.migration)
+               : in.render_what == "forward"  ? render_forward(ctx.def, in.migration)
                : in.render_what == "rollback" ? render_rollback(ctx.def, in.migration)
                                               : render_seed(ctx.def, in.migration);
     if (!out) return report_failure(ctx, out.error());
@@ -328,16 +331,24 @@ verb live_report_verb(std::string name, std::string help,
 std::vector<verb> verbs() {
     std::vector<verb> v;
     v.push_back({"render",
-                 "Print the SQL derived from the definition: render forward|rollback MIGRATION, "
-                 "or render seed [VERSION] (runs under psql -v ON_ERROR_STOP=on -f).",
+                 "Print the SQL derived from the definition: render forward|rollback MIGRATION "
+                 "[--with-ledger], or render seed [VERSION] (runs under psql -v ON_ERROR_STOP=on "
+                 "-f).",
                  [](CLI::App& app, inputs& in) {
                      app.add_option("WHAT", in.render_what, "forward, rollback or seed")
                          ->required()
                          ->check(CLI::IsMember({"forward", "rollback", "seed"}));
                      app.add_option("ID", in.migration,
                                     "the MIGRATION (forward, rollback) or VERSION (seed)");
+                     app.add_flag("--with-ledger", in.with_ledger,
+                                  "forward: take apply's lock and write its ledger row too, so a "
+                                  "migration applied by psql is recorded");
                  },
                  [](const context& ctx, const inputs& in) -> result<void> {
+                     if (in.with_ledger && in.render_what != "forward")
+                         return fail(errc::invalid_argument,
+                                     "--with-ledger goes with render forward, not render " +
+                                         in.render_what);
                      if (in.render_what == "seed") return known_version(ctx.def, in.migration);
                      if (in.migration.empty())
                          return fail(errc::invalid_argument,
@@ -378,6 +389,40 @@ std::vector<verb> verbs() {
                          ctx, [&](session& s) { return rollback(s, ctx.def, in.migration); },
                          never);
                  }});
+    v.push_back({"baseline",
+                 "Record migrations applied outside iucore (psql, by hand): every one up to and "
+                 "including MIGRATION without a ledger row, once the live catalog is what the "
+                 "definition has at MIGRATION.",
+                 migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
+                     return with_session(
+                         ctx,
+                         [&](session& s) { return baseline(s, ctx.def, in.migration, actor_of(in)); },
+                         fails);
+                 }});
+    v.push_back(
+        {"repair",
+         "Accept an intentional change to an applied migration's definition: its ledger row "
+         "takes the new checksum, with who, when and --reason, once the live catalog is what "
+         "the definition has.",
+         [](CLI::App& app, inputs& in) {
+             migration_positional(app, in);
+             app.add_option("--reason", in.reason, "why the definition changed (kept in the ledger)")
+                 ->required()
+                 ->check([](const std::string& text) {
+                     return text.find_first_not_of(" \t\n") == std::string::npos
+                                ? std::string("the reason is empty")
+                                : std::string();
+                 });
+         },
+         migration_is_known,
+         [](context& ctx, const inputs& in) {
+             return with_session(
+                 ctx,
+                 [&](session& s) {
+                     return repair(s, ctx.def, in.migration, in.reason, actor_of(in));
+                 },
+                 fails);
+         }});
     v.push_back({"prove",
                  "apply, rollback, re-apply on live, each step on a new connection, asserting "
                  "the catalog size after each.",
@@ -554,7 +599,7 @@ bool fleet_verb_allowed(const std::string& verb) {
 /// Verbs that write to the database: refused on a hot standby before anything is sent.
 bool writes(const std::string& verb) {
     return verb == "apply" || verb == "rollback" || verb == "prove" || verb == "run" ||
-           verb == "demo";
+           verb == "demo" || verb == "baseline" || verb == "repair";
 }
 
 /// One row per target; exit 0 only when every target succeeded, else 3 when any target had a
@@ -624,8 +669,8 @@ int main_cli(int argc, char** argv) {
     app.add_option("--definition", line.definition, "the definition JSON")->option_text("FILE");
     app.add_flag("--json", line.json, "print reports, and errors, as JSON on stdout");
     app.add_option("--lock-timeout", line.lock_timeout,
-                   "give up waiting for a lock (default 10s for apply, rollback and prove; 0 "
-                   "waits forever)")
+                   "give up waiting for a lock (default 10s for apply, rollback, prove, baseline "
+                   "and repair; 0 waits forever)")
         ->option_text("DURATION");
     app.add_option("--statement-timeout", line.statement_timeout,
                    "give up on any statement after this long (default: no limit)")
@@ -677,7 +722,8 @@ int main_cli(int argc, char** argv) {
     if (line.db.size() == 1) ctx.conninfo = line.db.front();
     ctx.connection.application_name = "iucore " + v.name;
     ctx.connection.writes = writes(v.name);
-    if (v.name == "apply" || v.name == "rollback" || v.name == "prove")
+    if (v.name == "apply" || v.name == "rollback" || v.name == "prove" || v.name == "baseline" ||
+        v.name == "repair")
         ctx.connection.lock_timeout = std::chrono::seconds(10);
     for (const auto& [option, text, target] :
          {std::tuple{"--lock-timeout", &line.lock_timeout, &ctx.connection.lock_timeout},

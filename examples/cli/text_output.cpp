@@ -150,6 +150,10 @@ std::string text(const init_report& r) {
            " checks), diff clean, surface as counted\ninit: wrote " + r.output + "\n";
 }
 
+std::string text(const ledger_report& r) {
+    return text(r.verified) + r.operation + " " + r.migration + ": " + r.message + "\n";
+}
+
 std::string text(const status_report& r) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : r.migrations)

@@ -22,6 +22,7 @@ std::string text(const prove_report& r);
 std::string text(const diff_report& r);
 std::string text(const surface_report& r);
 std::string text(const init_report& r);
+std::string text(const ledger_report& r);
 std::string text(const status_report& r);
 std::string text(const plan& p);
 std::string text(const run_report& r);

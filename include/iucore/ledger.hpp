@@ -48,7 +48,7 @@ inline result<std::vector<ledger_entry>> expected_ledger(const definition& d) {
     return out;
 }
 
-enum class migration_state { pending, applied, drifted, unknown };
+enum class migration_state { pending, applied, drifted, unknown, unrecorded };
 
 constexpr std::string_view name(migration_state s) {
     switch (s) {
@@ -60,6 +60,8 @@ constexpr std::string_view name(migration_state s) {
         return "drifted";
     case migration_state::unknown:
         return "unknown";
+    case migration_state::unrecorded:
+        return "applied (unrecorded)";
     }
     return "unknown";
 }
@@ -120,6 +122,11 @@ inline std::vector<migration_status> compare_ledger(const std::vector<ledger_ent
     }
     return out;
 }
+
+/// Marks as unrecorded each pending migration whose every added row is in `live` as the
+/// definition has it: applied without a ledger row (through psql, say). `baseline` records it.
+void mark_unrecorded(std::vector<migration_status>& statuses, const definition& d,
+                     const catalog& live);
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const migration_status& s) {
     v = {{"migration", s.migration_id},

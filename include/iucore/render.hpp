@@ -45,7 +45,9 @@ struct rendered_sql {
     std::string text() const;
     /// The statements only, for the engine to send inside its own transaction.
     std::string body() const;
-    /// sha256 of text(): what the ledger records.
+    /// sha256 of body(): what the ledger records. It covers exactly what the migration does —
+    /// its statements, the checks with their expected figures — and not the header, so
+    /// renaming the definition or editing its comments does not make an applied migration drift.
     std::string checksum() const;
 };
 

@@ -240,6 +240,27 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const init_report& 
          {"ok", r.ok()}};
 }
 
+/// What baseline or repair wrote to the ledger, after checking the live post-conditions.
+struct ledger_report {
+    std::string operation; // "baseline" or "repair"
+    std::string migration;
+    std::string checked_at;            // the version whose post-conditions were checked live
+    std::vector<std::string> recorded; // the migrations whose ledger rows were written
+    verify_report verified;            // those post-conditions; nothing is written unless ok
+    std::string message;
+    bool ok() const { return verified.ok(); }
+};
+
+inline void tag_invoke(json::value_from_tag, json::value& v, const ledger_report& r) {
+    v = {{"operation", r.operation},
+         {"migration", r.migration},
+         {"checked_at", r.checked_at},
+         {"recorded", json::value_from(r.recorded, v.storage())},
+         {"checks", json::value_from(r.verified.checks, v.storage())},
+         {"message", r.message},
+         {"ok", r.ok()}};
+}
+
 struct status_report {
     std::vector<migration_status> migrations;
     bool ledger_exists = false;

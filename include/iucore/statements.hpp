@@ -37,6 +37,9 @@ inline constexpr std::string_view chain_hash = "chain_hash";
 inline constexpr std::string_view applied_by = "applied_by";
 inline constexpr std::string_view applied_at = "applied_at";
 inline constexpr std::string_view report = "report";
+inline constexpr std::string_view repaired_by = "repaired_by";
+inline constexpr std::string_view repaired_at = "repaired_at";
+inline constexpr std::string_view repair_reason = "repair_reason";
 } // namespace ledger_columns
 
 /// The catalog's key column as the table names it (schema.catalog.columns.command_name).
@@ -93,6 +96,24 @@ result<std::string> render_apply_opening(const definition& d, std::string_view m
 result<std::string> render_apply_closing(const definition& d, const rendered_sql& forward,
                                          const ledger_entry& entry, std::string_view applied_by,
                                          bool dry_run);
+
+/// baseline's and repair's first round trip: begin, apply's advisory lock, the ledger table
+/// (repair's columns added to a ledger made before they existed), the ledger rows.
+result<std::string> render_ledger_opening(const definition& d);
+/// baseline's row for `entry`: $n parameters; applied_by the session user when empty.
+result<statement> render_baseline_row(const definition& d, const ledger_entry& entry,
+                                      std::string_view applied_by);
+/// repair's update of `entry`'s row: its chain hash and position, and its checksum and algorithm
+/// when `with_checksum` (the repaired migration itself); who (the session user when empty),
+/// when and why. $n parameters.
+result<statement> render_repair_row(const definition& d, const ledger_entry& entry,
+                                    bool with_checksum, std::string_view repaired_by,
+                                    std::string_view reason);
+
+/// The forward SQL with what `iucore apply` adds, for psql: the advisory lock and the ledger
+/// table first, the ledger row (the forward's checksum, current_user) last. `render forward
+/// --with-ledger` prints it; a migration applied through it is `applied` in status.
+result<rendered_sql> render_forward_with_ledger(const definition& d, std::string_view migration_id);
 
 /// rollback's one round trip: begin (JIT off), the advisory lock, the rollback body, COMMIT.
 result<std::string> render_rollback_transaction(const definition& d, const rendered_sql& script);

@@ -86,13 +86,16 @@ result<void> check_promote_ledger(const promote_options& options,
         if (options.migration.empty() || m.migration_id != options.migration ||
             m.state == migration_state::pending)
             continue;
-        const auto recorded = m.state == migration_state::applied
-                                  ? std::string("already applied")
-                                  : "recorded in the ledger (" + std::string(name(m.state)) + ")";
+        const auto recorded =
+            m.state == migration_state::unrecorded
+                ? std::string("applied without a ledger row (its rows are in the catalog)")
+            : m.state == migration_state::applied
+                ? "already applied (at " + m.applied_at + " by " + m.applied_by + ")"
+                : "recorded in the ledger (" + std::string(name(m.state)) + ", at " +
+                      m.applied_at + " by " + m.applied_by + ")";
         return fail(errc::refused, "promote --migration " + m.migration_id + ": migration " +
-                                       m.migration_id + " is " + recorded + " (at " + m.applied_at +
-                                       " by " + m.applied_by +
-                                       "), so it cannot take another command; without "
+                                       m.migration_id + " is " + recorded +
+                                       ", so it cannot take another command; without "
                                        "--migration promote adds a new migration");
     }
     return boost::outcome_v2::success();

@@ -406,7 +406,7 @@ std::string rendered_sql::text() const {
 }
 
 std::string rendered_sql::checksum() const {
-    return detail::sha256_hex(text());
+    return detail::sha256_hex(body());
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const rendered_sql& r) {
@@ -579,7 +579,8 @@ result<std::string> render_ledger_ddl(const definition& d) {
                "    checksum text NOT NULL,\n    checksum_algorithm text NOT NULL,\n"
                "    chain_hash text NOT NULL,\n    applied_by text NOT NULL,\n"
                "    applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),\n"
-               "    report jsonb NOT NULL DEFAULT '{}'::jsonb\n);";
+               "    report jsonb NOT NULL DEFAULT '{}'::jsonb,\n"
+               "    repaired_by text,\n    repaired_at timestamptz,\n    repair_reason text\n);";
     BOOST_OUTCOME_TRY(q.status());
     return ddl;
 }

@@ -4,6 +4,7 @@
 #include <iucore/detail/sql_quoter.hpp>
 #include <iucore/statements.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace iucore {
@@ -282,9 +283,11 @@ result<std::string> render_apply_opening(const definition& d, std::string_view m
     return std::string(begin_sql) + lock_sql(d) + ddl + "\n" + start + ";\n" + rows.text + ";";
 }
 
-result<std::string> render_apply_closing(const definition& d, const rendered_sql& forward,
-                                         const ledger_entry& entry, std::string_view applied_by,
-                                         bool dry_run) {
+namespace {
+
+/// The ledger row of `entry` (applied_by: the session user when empty), with the catalog's size.
+result<std::string> render_ledger_insert(const definition& d, const ledger_entry& entry,
+                                         std::string_view applied_by) {
     sql_quoter q;
     namespace col = ledger_columns;
     const auto ledger_insert =
@@ -299,7 +302,103 @@ result<std::string> render_apply_closing(const definition& d, const rendered_sql
         ", jsonb_build_object('catalog_rows', count(*)) FROM " + q.table(d.schema.catalog.table) +
         ";\n";
     BOOST_OUTCOME_TRY(q.status());
+    return ledger_insert;
+}
+
+} // namespace
+
+result<std::string> render_apply_closing(const definition& d, const rendered_sql& forward,
+                                         const ledger_entry& entry, std::string_view applied_by,
+                                         bool dry_run) {
+    BOOST_OUTCOME_TRY(auto ledger_insert, render_ledger_insert(d, entry, applied_by));
     return forward.body() + ledger_insert + (dry_run ? "ROLLBACK;" : "COMMIT;");
+}
+
+result<std::string> render_ledger_opening(const definition& d) {
+    BOOST_OUTCOME_TRY(auto ddl, render_ledger_ddl(d));
+    BOOST_OUTCOME_TRY(auto rows, render_ledger_rows(d));
+    sql_quoter q;
+    namespace col = ledger_columns;
+    const auto table = q.table(d.schema.ledger.table);
+    const auto add = [&](std::string_view column, std::string_view type) {
+        return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + q.ident(column) + " " +
+               std::string(type) + ";\n";
+    };
+    auto text = std::string(begin_sql) + lock_sql(d) + ddl + "\n" +
+                add(col::repaired_by, "text") + add(col::repaired_at, "timestamptz") +
+                add(col::repair_reason, "text") + rows.text + ";";
+    BOOST_OUTCOME_TRY(q.status());
+    return text;
+}
+
+result<statement> render_baseline_row(const definition& d, const ledger_entry& entry,
+                                      std::string_view applied_by) {
+    sql_quoter q;
+    namespace col = ledger_columns;
+    statement out;
+    out.text = "INSERT INTO " + q.table(d.schema.ledger.table) + " (" +
+               q.ident(col::migration_id) + ", " + q.ident(col::position) + ", " +
+               q.ident(col::checksum) + ", " + q.ident(col::checksum_algorithm) + ", " +
+               q.ident(col::chain_hash) + ", " + q.ident(col::applied_by) + ", " +
+               q.ident(col::report) +
+               ")\nSELECT $1, $2::integer, $3, $4, $5, coalesce($6, current_user), "
+               "jsonb_build_object('catalog_rows', count(*), 'baseline', true) FROM " +
+               q.table(d.schema.catalog.table);
+    out.params = {entry.migration_id, std::to_string(entry.position), entry.checksum,
+                  entry.checksum_algorithm, entry.chain_hash,
+                  applied_by.empty() ? std::nullopt : std::optional(std::string(applied_by))};
+    BOOST_OUTCOME_TRY(q.status());
+    return out;
+}
+
+result<statement> render_repair_row(const definition& d, const ledger_entry& entry,
+                                    bool with_checksum, std::string_view repaired_by,
+                                    std::string_view reason) {
+    sql_quoter q;
+    namespace col = ledger_columns;
+    const auto set = [&](std::string_view column, std::string_view value) {
+        return q.ident(column) + " = " + std::string(value);
+    };
+    statement out;
+    out.text = "UPDATE " + q.table(d.schema.ledger.table) + " SET " +
+               set(col::checksum, "coalesce($2, " + q.ident(col::checksum) + ")") + ", " +
+               set(col::checksum_algorithm,
+                   "coalesce($3, " + q.ident(col::checksum_algorithm) + ")") +
+               ", " + set(col::chain_hash, "$4") + ", " + set(col::position, "$5::integer") +
+               ", " + set(col::repaired_by, "coalesce($6, current_user)") + ", " +
+               set(col::repaired_at, "clock_timestamp()") + ", " + set(col::repair_reason, "$7") +
+               " WHERE " + q.ident(col::migration_id) + " = $1";
+    const auto when = [&](const std::string& value) {
+        return with_checksum ? std::optional(value) : std::nullopt;
+    };
+    out.params = {entry.migration_id,
+                  when(entry.checksum),
+                  when(entry.checksum_algorithm),
+                  entry.chain_hash,
+                  std::to_string(entry.position),
+                  repaired_by.empty() ? std::nullopt : std::optional(std::string(repaired_by)),
+                  std::string(reason)};
+    BOOST_OUTCOME_TRY(q.status());
+    return out;
+}
+
+result<rendered_sql> render_forward_with_ledger(const definition& d,
+                                                std::string_view migration_id) {
+    BOOST_OUTCOME_TRY(auto out, render_forward(d, migration_id));
+    BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
+    const auto& id = d.find_migration(migration_id)->id; // render_forward found it
+    const auto entry = std::find_if(expected.begin(), expected.end(),
+                                    [&](const auto& e) { return e.migration_id == id; });
+    if (entry == expected.end())
+        return fail(errc::internal, "render --with-ledger: no ledger entry for the migration");
+    BOOST_OUTCOME_TRY(auto ddl, render_ledger_ddl(d));
+    BOOST_OUTCOME_TRY(auto ledger_insert, render_ledger_insert(d, *entry, {}));
+    // Serialised with iucore's appliers, and recorded as `iucore apply` records it (the
+    // checksum is the forward's own), so status and apply know the migration is applied.
+    out.statements.insert(out.statements.begin(), lock_sql(d) + ddl);
+    out.statements.push_back("-- the ledger row, as iucore apply writes it\n" + ledger_insert);
+    out.header += "-- with the ledger row: status and apply see it as applied by this file\n";
+    return out;
 }
 
 result<std::string> render_rollback_transaction(const definition& d, const rendered_sql& script) {

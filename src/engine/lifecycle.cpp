@@ -1,6 +1,7 @@
 #include <iucore/apply_plan.hpp>
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/ledger.hpp>
+#include <iucore/ledger_plan.hpp>
 #include <iucore/render.hpp>
 #include <iucore/snapshot.hpp>
 #include <iucore/statements.hpp>
@@ -153,6 +154,11 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
                          ? "dry run: would insert " + std::to_string(report.inserted) +
                                " rows; everything ran inside the transaction and was rolled "
                                "back (the target functions were not called)"
+                     : report.inserted == 0
+                         ? "migration " + report.migration +
+                               " recorded: its rows were already in the catalog, as the "
+                               "definition has them (applied without iucore?); verified and "
+                               "written to the ledger"
                          : "migration " + report.migration + " applied";
     report.round_trips = s.round_trips() - trips_before;
     return report;
@@ -207,6 +213,80 @@ result<verify_report> verify(session& s, const definition& d, std::string_view v
                                  rows.text(r, "ok") == "t",
                                  {}});
     return report;
+}
+
+namespace {
+
+enum class ledger_write { baseline, repair };
+
+/// baseline and repair: one transaction under apply's lock. The ledger is read, `plan` says
+/// which rows to write, the post-conditions at the version `checked_at` names are checked, and
+/// only when they hold are the rows written and committed.
+template <class Plan, class CheckedAt, class Write>
+result<ledger_report> write_ledger(session& s, const definition& d, std::string_view migration_id,
+                                   ledger_write kind, Plan plan, CheckedAt checked_at,
+                                   Write write) {
+    BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
+    BOOST_OUTCOME_TRY(auto opening, render_ledger_opening(d));
+    ledger_report report;
+    report.operation = kind == ledger_write::baseline ? "baseline" : "repair";
+    report.migration = std::string(migration_id);
+    transaction_guard guard(s);
+    BOOST_OUTCOME_TRY(auto first, s.run(opening));
+    if (first.empty()) return fail(errc::internal, "ledger: the opening returned no result");
+    BOOST_OUTCOME_TRY(auto live, read_ledger_rows(first.back()));
+    BOOST_OUTCOME_TRY(auto entries, plan(d, migration_id, expected, live));
+    report.checked_at = checked_at(live);
+    BOOST_OUTCOME_TRY(report.verified, verify(s, d, report.checked_at));
+    if (entries.empty() || !report.ok()) {
+        s.rollback_quietly();
+        report.message =
+            !report.ok() ? "REFUSED: the catalog is not what the definition has at " +
+                               report.checked_at + "; nothing was written to the ledger"
+            : kind == ledger_write::baseline
+                ? "migration " + report.migration + " is recorded already; nothing to do"
+                : "migration " + report.migration +
+                      "'s ledger row matches the definition; nothing to repair";
+        return report;
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        BOOST_OUTCOME_TRY(auto st, write(entries[i], i == 0));
+        BOOST_OUTCOME_TRY(s.run_params(st.text, st.params));
+        report.recorded.push_back(entries[i].migration_id);
+    }
+    BOOST_OUTCOME_TRY(s.run("COMMIT"));
+    guard.release();
+    std::string ids;
+    for (const auto& id : report.recorded)
+        ids += (ids.empty() ? "" : ", ") + id;
+    report.message = kind == ledger_write::baseline
+                         ? "recorded " + ids + " as applied (the catalog holds the definition's " +
+                               report.checked_at + ")"
+                         : "repaired " + ids + ": the ledger now holds the definition's checksum";
+    return report;
+}
+
+} // namespace
+
+result<ledger_report> baseline(session& s, const definition& d, std::string_view migration_id,
+                               std::string_view applied_by) {
+    return write_ledger(
+        s, d, migration_id, ledger_write::baseline, plan_baseline,
+        [&](const std::vector<ledger_entry>&) { return std::string(migration_id); },
+        [&](const ledger_entry& e, bool) { return render_baseline_row(d, e, applied_by); });
+}
+
+result<ledger_report> repair(session& s, const definition& d, std::string_view migration_id,
+                             std::string_view reason, std::string_view repaired_by) {
+    if (reason.empty())
+        return fail(errc::invalid_argument,
+                    "repair: a reason is required (it is kept in the ledger)");
+    return write_ledger(
+        s, d, migration_id, ledger_write::repair, plan_repair,
+        [&](const std::vector<ledger_entry>& live) { return latest_recorded_version(d, live); },
+        [&](const ledger_entry& e, bool first) {
+            return render_repair_row(d, e, first, repaired_by, reason);
+        });
 }
 
 result<std::vector<std::pair<std::string, std::int64_t>>>
@@ -328,6 +408,13 @@ result<status_report> status(session& s, const definition& d) {
         BOOST_OUTCOME_TRY(live, read_ledger_rows(rows));
     }
     report.migrations = compare_ledger(expected, live);
+    const bool any_pending =
+        std::any_of(report.migrations.begin(), report.migrations.end(),
+                    [](const auto& m) { return m.state == migration_state::pending; });
+    if (any_pending) { // applied outside iucore, without a ledger row?
+        BOOST_OUTCOME_TRY(auto catalog_now, read_catalog(s, d));
+        mark_unrecorded(report.migrations, d, catalog_now);
+    }
     return report;
 }
 

@@ -14,6 +14,9 @@ iucore_add_cli_script_test(cli_adopted 300)
 # Issue 15 (points 1, 10): examples/adopted/desk.sql adopted end to end with init; init on the
 # first example's database reads back what its definition says.
 iucore_add_cli_script_test(adopt_desk 300)
+# Issue 15 (point 5): the checksum's scope, render --with-ledger, applied (unrecorded),
+# baseline and repair.
+iucore_add_cli_script_test(ledger_adopt 300)
 if(TARGET iucore_cli)
-  set_property(TEST cli_adopted adopt_desk APPEND PROPERTY LABELS cli)
+  set_property(TEST cli_adopted adopt_desk ledger_adopt APPEND PROPERTY LABELS cli)
 endif()

@@ -51,6 +51,17 @@ struct init_result {
 };
 result<init_result> init(session& s, const init_options& options);
 
+/// Records migrations applied outside iucore (iucore/ledger_plan.hpp): every one up to and
+/// including `migration_id` without a ledger row, once the catalog holds what the definition
+/// has at `migration_id` (verify's checks, in the same transaction, under apply's lock).
+result<ledger_report> baseline(session& s, const definition& d, std::string_view migration_id,
+                               std::string_view applied_by = {});
+/// Accepts an intentional change to a recorded migration's definition: its ledger row takes the
+/// definition's checksum (later rows their chain hash), with who, when and `reason`, once the
+/// catalog holds what the definition has at the latest recorded migration.
+result<ledger_report> repair(session& s, const definition& d, std::string_view migration_id,
+                             std::string_view reason, std::string_view repaired_by = {});
+
 result<catalog> read_catalog(session& s, const definition& d);
 result<surface> read_surface(session& s, const definition& d);
 result<config_set> read_configs(session& s, const definition& d);
