@@ -412,8 +412,11 @@ result<status_report> status(session& s, const definition& d) {
         std::any_of(report.migrations.begin(), report.migrations.end(),
                     [](const auto& m) { return m.state == migration_state::pending; });
     if (any_pending) { // applied outside iucore, without a ledger row?
-        BOOST_OUTCOME_TRY(auto catalog_now, read_catalog(s, d));
-        mark_unrecorded(report.migrations, d, catalog_now);
+        auto catalog_now = read_catalog(s, d);
+        if (catalog_now)
+            mark_unrecorded(report.migrations, d, catalog_now.value());
+        else if (code_of(catalog_now.error()) != errc::database) // no catalog: pending it is
+            return catalog_now.error();
     }
     return report;
 }
