@@ -3,8 +3,8 @@
 -- A support desk's operator commands, in schema desk. Everything is named differently from the
 -- first example (examples/substrate): the catalog's columns (name, area, changes_data, can_undo,
 -- calls), extra catalog columns (entry_id, notes, added_at), a run log without args, mode,
--- outcome or result columns (log_id, name, who, ran_at, took_ms), no config table, and commands
--- named desk_*. iucore adopts it with `iucore init` (README, "Adopting an existing database";
+-- outcome or result columns (log_id, name, who, ran_at, took_ms), no config table, commands
+-- named desk_*, and one target function outside the catalog's schema. iucore adopts it with `iucore init` (README, "Adopting an existing database";
 -- the test tests/integration/adopt_desk.sh does every step). Runs under
 -- psql -v ON_ERROR_STOP=on -f.
 
@@ -80,7 +80,8 @@ BEGIN
     RETURN jsonb_build_object('ticket_id', new_id);
 END $$;
 
-CREATE FUNCTION desk.queue_stats() RETURNS jsonb LANGUAGE sql STABLE AS $$
+-- A shared helper in public, found on the search_path: its signature records the schema.
+CREATE FUNCTION public.queue_stats() RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('open', count(*) FILTER (WHERE status = 'open'),
                               'closed', count(*) FILTER (WHERE status = 'closed'))
       FROM desk.ticket

@@ -389,16 +389,16 @@ std::vector<verb> verbs() {
                          ctx, [&](session& s) { return rollback(s, ctx.def, in.migration); },
                          never);
                  }});
-    v.push_back({"baseline",
-                 "Record migrations applied outside iucore (psql, by hand): every one up to and "
-                 "including MIGRATION without a ledger row, once the live catalog is what the "
-                 "definition has at MIGRATION.",
-                 migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
-                     return with_session(
-                         ctx,
-                         [&](session& s) { return baseline(s, ctx.def, in.migration, actor_of(in)); },
-                         fails);
-                 }});
+    v.push_back(
+        {"baseline",
+         "Record migrations applied outside iucore (psql, by hand): every one up to and "
+         "including MIGRATION without a ledger row, once the live catalog is what the "
+         "definition has at MIGRATION.",
+         migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
+             return with_session(
+                 ctx, [&](session& s) { return baseline(s, ctx.def, in.migration, actor_of(in)); },
+                 fails);
+         }});
     v.push_back(
         {"repair",
          "Accept an intentional change to an applied migration's definition: its ledger row "
@@ -406,7 +406,8 @@ std::vector<verb> verbs() {
          "the definition has.",
          [](CLI::App& app, inputs& in) {
              migration_positional(app, in);
-             app.add_option("--reason", in.reason, "why the definition changed (kept in the ledger)")
+             app.add_option("--reason", in.reason,
+                            "why the definition changed (kept in the ledger)")
                  ->required()
                  ->check([](const std::string& text) {
                      return text.find_first_not_of(" \t\n") == std::string::npos

@@ -39,8 +39,8 @@ result<void> check_init_options(const init_options& options);
 /// One column of a live table, as pg_attribute describes it.
 struct table_column {
     std::string name;
-    std::string type;       // format_type(): "text", "boolean", "text[]", …
-    bool is_array = false;  // the type's category is A
+    std::string type;      // format_type(): "text", "boolean", "text[]", …
+    bool is_array = false; // the type's category is A
     bool is_boolean = false;
     friend bool operator==(const table_column&, const table_column&) = default;
 };

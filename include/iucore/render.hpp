@@ -73,6 +73,8 @@ inline constexpr std::size_t start_differences_shown = 5;
 /// apply runs it in its first round trip.
 result<std::string> render_start_check(const definition& d, std::string_view migration_id);
 
+/// The schema a function lives in: its signature's, else the catalog's.
+std::string function_schema(const definition& d, const signature& sig);
 /// A target function's identity as messages name it: `public.fn(uuid,text)`, regprocedure's
 /// text qualified by the catalog's schema (where iucore calls it).
 std::string function_identity(const definition& d, const signature& sig);

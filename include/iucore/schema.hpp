@@ -196,9 +196,9 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const schema_model&
            {"command_column", s.run_log.command_column},
            {"columns", std::move(run_log_columns)}}},
          {"configs", s.configs.exists() ? json::value{{"table", s.configs.table},
-                                                       {"key_column", s.configs.key_column},
-                                                       {"value_column", s.configs.value_column},
-                                                       {"type_column", s.configs.type_column}}
+                                                      {"key_column", s.configs.key_column},
+                                                      {"value_column", s.configs.value_column},
+                                                      {"type_column", s.configs.type_column}}
                                         : json::value(nullptr)},
          {"ledger", {{"table", s.ledger.table}}},
          {"surface", json::value_from(s.surface, v.storage())}};

@@ -25,6 +25,8 @@ struct signature {
     std::vector<parameter> parameters;
     std::optional<pg_type> returns; // regprocedure text carries no return type
     bool fixture = false;           // exists only to reproduce the record's figures
+    /// Where the function lives; empty: the catalog's schema (where most targets live).
+    std::string schema{};
 
     friend bool operator==(const signature&, const signature&) = default;
 
@@ -235,8 +237,9 @@ inline result<parameter> from_json(std::type_identity<parameter>, const json::va
 }
 
 inline void tag_invoke(json::value_from_tag, json::value& v, const signature& s) {
-    json::object o({{"name", s.name}, {"parameters", json::value_from(s.parameters, v.storage())}},
-                   v.storage());
+    json::object o({{"name", s.name}}, v.storage());
+    if (!s.schema.empty()) o["schema"] = s.schema;
+    o["parameters"] = json::value_from(s.parameters, v.storage());
     if (s.returns) o["returns"] = short_name(*s.returns);
     if (s.fixture) o["fixture"] = true;
     v = std::move(o);
@@ -247,6 +250,7 @@ inline result<signature> from_json(std::type_identity<signature>, const json::va
     BOOST_OUTCOME_TRY(auto reader, json_object_reader::open(v, path));
     signature s;
     BOOST_OUTCOME_TRY(s.name, reader.required<std::string>("name"));
+    BOOST_OUTCOME_TRY(s.schema, reader.optional_or<std::string>("schema", ""));
     BOOST_OUTCOME_TRY(s.parameters, reader.required<std::vector<parameter>>("parameters"));
     BOOST_OUTCOME_TRY(s.returns, reader.optional<pg_type>("returns"));
     BOOST_OUTCOME_TRY(s.fixture, reader.optional_or<bool>("fixture", false));
@@ -254,6 +258,9 @@ inline result<signature> from_json(std::type_identity<signature>, const json::va
     if (!detail::is_plain_identifier(s.name))
         return fail(errc::invalid_definition,
                     path + ".name: \"" + s.name + "\" is not a plain lower-case SQL name");
+    if (!s.schema.empty() && !detail::is_plain_identifier(s.schema))
+        return fail(errc::invalid_definition,
+                    path + ".schema: \"" + s.schema + "\" is not a plain lower-case SQL name");
     return s;
 }
 

@@ -75,7 +75,7 @@ result<void> check_init_options(const init_options& options) {
                                             "database is at (e.g. 033)");
     // A version becomes file names and SQL comments (definition.cpp: check_file_word).
     if (options.as_version.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789_.-") != std::string::npos)
+                                             "0123456789_.-") != std::string::npos)
         return fail(errc::invalid_argument,
                     "init: --as-version \"" + options.as_version +
                         "\": expected a version of letters, digits, _, . and - (e.g. 033)");
@@ -91,16 +91,15 @@ result<void> check_init_options(const init_options& options) {
             std::string known;
             for (const auto& k : keys)
                 known += (known.empty() ? "" : ", ") + k;
-            return fail(errc::invalid_argument, "init: --column " +
-                                                    detail::quote_for_message(key) +
+            return fail(errc::invalid_argument, "init: --column " + detail::quote_for_message(key) +
                                                     ": expected one of " + known);
         }
         if (column.empty())
             return fail(errc::invalid_argument,
                         "init: --column " + key + "=: expected a column name after =");
     }
-    if (!options.command_prefix.empty() && options.command_prefix.find_first_of(" \t\n\"'") !=
-                                               std::string::npos)
+    if (!options.command_prefix.empty() &&
+        options.command_prefix.find_first_of(" \t\n\"'") != std::string::npos)
         return fail(errc::invalid_argument, "init: --command-prefix " +
                                                 detail::quote_for_message(options.command_prefix) +
                                                 ": expected a name prefix such as ops_");
@@ -149,8 +148,7 @@ result<schema_model> init_schema(const init_options& options, const init_tables&
         if (!fits)
             return fail(errc::invalid_argument,
                         "init: " + options.catalog_table + "." + found->name + " is " +
-                            found->type + "; iucore's " + std::string(logical.name) +
-                            " needs " +
+                            found->type + "; iucore's " + std::string(logical.name) + " needs " +
                             (is_flag   ? "a boolean"
                              : is_list ? "an array of function names (text[])"
                                        : "a text column"));
@@ -162,7 +160,8 @@ result<schema_model> init_schema(const init_options& options, const init_tables&
     const std::string command_key = std::string(run_log_prefix) + "command";
     const auto* command = find_column(options, command_key, *tables.run_log,
                                       {"command_name", s.catalog.columns.command_name});
-    if (!command) return column_missing(options, options.run_log_table, command_key, *tables.run_log);
+    if (!command)
+        return column_missing(options, options.run_log_table, command_key, *tables.run_log);
     s.run_log.command_column = command->name;
     for (auto& [logical, column] : s.run_log.columns.all()) {
         const std::string key = std::string(run_log_prefix) + std::string(logical);
@@ -178,8 +177,8 @@ result<schema_model> init_schema(const init_options& options, const init_tables&
     const auto schema = schema_part(options.catalog_table);
     s.ledger.table = schema + ".iucore_migration_ledger";
     s.surface.schemas = {schema};
-    for (auto kind : {surface_kind::table, surface_kind::view, surface_kind::function,
-                      surface_kind::trigger})
+    for (auto kind :
+         {surface_kind::table, surface_kind::view, surface_kind::function, surface_kind::trigger})
         s.surface.kinds[kind].names_like = {"%"};
 
     if (tables.configs) {
@@ -189,15 +188,15 @@ result<schema_model> init_schema(const init_options& options, const init_tables&
               std::pair{"type", &s.configs.type_column}}) {
             const std::string key = std::string(configs_prefix) + logical;
             const auto* found = find_column(options, key, *tables.configs, {*member});
-            if (!found)
-                return column_missing(options, options.config_table, key, *tables.configs);
+            if (!found) return column_missing(options, options.config_table, key, *tables.configs);
             *member = found->name;
         }
         s.surface.kinds[surface_kind::config].registry = options.config_table;
     } else {
         s.configs.table.clear();
-        notes.push_back("no config table " + options.config_table +
-                        ": no configs, no gates, none counted in the surface (--configs names one)");
+        notes.push_back(
+            "no config table " + options.config_table +
+            ": no configs, no gates, none counted in the surface (--configs names one)");
     }
     for (auto kind : {surface_kind::event_type, surface_kind::route})
         notes.push_back("surface: " + std::string(name(kind)) +

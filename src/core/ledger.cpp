@@ -7,8 +7,9 @@ namespace iucore {
 void mark_unrecorded(std::vector<migration_status>& statuses, const definition& d,
                      const catalog& live) {
     const auto same_row = [](const catalog_row& want, const catalog_row& have) {
-        return std::all_of(catalog_columns.begin(), catalog_columns.end(),
-                           [&](const auto& column) { return column.text(want) == column.text(have); });
+        return std::all_of(catalog_columns.begin(), catalog_columns.end(), [&](const auto& column) {
+            return column.text(want) == column.text(have);
+        });
     };
     for (auto& s : statuses) {
         if (s.state != migration_state::pending) continue;

@@ -8,8 +8,8 @@ namespace iucore {
 namespace {
 
 const ledger_entry* live_row(const std::vector<ledger_entry>& live, std::string_view id) {
-    const auto it = std::find_if(live.begin(), live.end(),
-                                 [&](const auto& e) { return e.migration_id == id; });
+    const auto it =
+        std::find_if(live.begin(), live.end(), [&](const auto& e) { return e.migration_id == id; });
     return it == live.end() ? nullptr : &*it;
 }
 
@@ -69,8 +69,8 @@ result<std::vector<ledger_entry>> plan_repair(const definition&, std::string_vie
     out.push_back(expected[target]);
     for (std::size_t i = target + 1; i < expected.size(); ++i) {
         const auto* have = live_row(live, expected[i].migration_id);
-        if (have && (have->chain_hash != expected[i].chain_hash ||
-                     have->position != expected[i].position))
+        if (have &&
+            (have->chain_hash != expected[i].chain_hash || have->position != expected[i].position))
             out.push_back(expected[i]);
     }
     return out;

@@ -91,8 +91,8 @@ result<void> check_promote_ledger(const promote_options& options,
                 ? std::string("applied without a ledger row (its rows are in the catalog)")
             : m.state == migration_state::applied
                 ? "already applied (at " + m.applied_at + " by " + m.applied_by + ")"
-                : "recorded in the ledger (" + std::string(name(m.state)) + ", at " +
-                      m.applied_at + " by " + m.applied_by + ")";
+                : "recorded in the ledger (" + std::string(name(m.state)) + ", at " + m.applied_at +
+                      " by " + m.applied_by + ")";
         return fail(errc::refused, "promote --migration " + m.migration_id + ": migration " +
                                        m.migration_id + " is " + recorded +
                                        ", so it cannot take another command; without "

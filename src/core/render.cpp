@@ -149,11 +149,11 @@ sql_check rows_check(sql_quoter& q, const definition& d, const std::string& labe
 /// migration adds a signature.
 std::string signature_identities(sql_quoter& q, const definition& d,
                                  const std::set<std::string>& functions) {
-    const auto schema = schema_of(d.schema.catalog.table);
     std::string out;
     for (const auto& function : functions) {
         const auto* sig = d.find_signature(function);
         if (!sig) continue; // validate() refuses a target without one
+        const auto schema = function_schema(d, *sig);
         out += out.empty() ? "(VALUES (" : ",\n        (";
         out += q.lit(sig->name) + ", " + q.lit(function_identity(schema, *sig)) + ", " +
                q.lit(regprocedure_input(q, schema, *sig)) + ")";
@@ -274,13 +274,20 @@ result<rendered_sql> finish(rendered_sql out, const sql_quoter& q) {
 
 } // namespace
 
+std::string function_schema(const definition& d, const signature& sig) {
+    if (!sig.schema.empty()) return sig.schema;
+    if (const auto* known = d.find_signature(sig.name); known && !known->schema.empty())
+        return known->schema; // a requirement parsed from regprocedure text names no schema
+    return schema_of(d.schema.catalog.table);
+}
+
 std::string function_identity(const definition& d, const signature& sig) {
-    return function_identity(schema_of(d.schema.catalog.table), sig);
+    return function_identity(function_schema(d, sig), sig);
 }
 
 result<std::string> regprocedure_text(const definition& d, const signature& sig) {
     sql_quoter q;
-    auto text = regprocedure_input(q, schema_of(d.schema.catalog.table), sig);
+    auto text = regprocedure_input(q, function_schema(d, sig), sig);
     BOOST_OUTCOME_TRY(q.status());
     return text;
 }
@@ -427,14 +434,13 @@ result<rendered_sql> render_forward(const definition& d, std::string_view migrat
 
     // Preflight: every required function by its identity (schema-qualified name and argument
     // types); a missing one is named with what exists under its name instead.
-    const auto schema = schema_of(d.schema.catalog.table);
     std::string body =
         "\nDECLARE\n    v_missing text[] := ARRAY[]::text[];\n    v_refusal text;\nBEGIN\n";
     for (const auto& f : m.requires_functions)
-        body += "    IF to_regprocedure(" + q.lit(regprocedure_input(q, schema, f)) +
+        body += "    IF to_regprocedure(" + q.lit(regprocedure_input(q, function_schema(d, f), f)) +
                 ") IS NULL THEN\n        v_missing := array_append(v_missing, " +
-                q.lit(function_identity(schema, f) + " (") + " || coalesce(" + q.lit("found ") +
-                " || " + functions_named_sql(q.lit(f.name)) + ", " +
+                q.lit(function_identity(function_schema(d, f), f) + " (") + " || coalesce(" +
+                q.lit("found ") + " || " + functions_named_sql(q.lit(f.name)) + ", " +
                 q.lit("no function has that name") + ") || ')');\n    END IF;\n";
     const auto requirement = m.requires_migrations.empty()
                                  ? std::string("its required functions")

@@ -106,7 +106,9 @@ result<call_sql> render_call(const definition& d, const command_binding& b,
     call_sql out;
     auto& call = out.call;
     call.reserve(64 + 48 * args.values.size()); // built by appending: explain's hot path
-    q.append_ident(call, dot == std::string_view::npos ? "public" : table.substr(0, dot));
+    q.append_ident(call, !b.sig->schema.empty()          ? std::string_view(b.sig->schema)
+                         : dot == std::string_view::npos ? std::string_view("public")
+                                                         : table.substr(0, dot));
     call += '.';
     q.append_ident(call, b.sig->name);
     call += '(';
@@ -324,9 +326,9 @@ result<std::string> render_ledger_opening(const definition& d) {
         return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + q.ident(column) + " " +
                std::string(type) + ";\n";
     };
-    auto text = std::string(begin_sql) + lock_sql(d) + ddl + "\n" +
-                add(col::repaired_by, "text") + add(col::repaired_at, "timestamptz") +
-                add(col::repair_reason, "text") + rows.text + ";";
+    auto text = std::string(begin_sql) + lock_sql(d) + ddl + "\n" + add(col::repaired_by, "text") +
+                add(col::repaired_at, "timestamptz") + add(col::repair_reason, "text") + rows.text +
+                ";";
     BOOST_OUTCOME_TRY(q.status());
     return text;
 }
@@ -336,16 +338,18 @@ result<statement> render_baseline_row(const definition& d, const ledger_entry& e
     sql_quoter q;
     namespace col = ledger_columns;
     statement out;
-    out.text = "INSERT INTO " + q.table(d.schema.ledger.table) + " (" +
-               q.ident(col::migration_id) + ", " + q.ident(col::position) + ", " +
-               q.ident(col::checksum) + ", " + q.ident(col::checksum_algorithm) + ", " +
-               q.ident(col::chain_hash) + ", " + q.ident(col::applied_by) + ", " +
-               q.ident(col::report) +
+    out.text = "INSERT INTO " + q.table(d.schema.ledger.table) + " (" + q.ident(col::migration_id) +
+               ", " + q.ident(col::position) + ", " + q.ident(col::checksum) + ", " +
+               q.ident(col::checksum_algorithm) + ", " + q.ident(col::chain_hash) + ", " +
+               q.ident(col::applied_by) + ", " + q.ident(col::report) +
                ")\nSELECT $1, $2::integer, $3, $4, $5, coalesce($6, current_user), "
                "jsonb_build_object('catalog_rows', count(*), 'baseline', true) FROM " +
                q.table(d.schema.catalog.table);
-    out.params = {entry.migration_id, std::to_string(entry.position), entry.checksum,
-                  entry.checksum_algorithm, entry.chain_hash,
+    out.params = {entry.migration_id,
+                  std::to_string(entry.position),
+                  entry.checksum,
+                  entry.checksum_algorithm,
+                  entry.chain_hash,
                   applied_by.empty() ? std::nullopt : std::optional(std::string(applied_by))};
     BOOST_OUTCOME_TRY(q.status());
     return out;
@@ -360,14 +364,14 @@ result<statement> render_repair_row(const definition& d, const ledger_entry& ent
         return q.ident(column) + " = " + std::string(value);
     };
     statement out;
-    out.text = "UPDATE " + q.table(d.schema.ledger.table) + " SET " +
-               set(col::checksum, "coalesce($2, " + q.ident(col::checksum) + ")") + ", " +
-               set(col::checksum_algorithm,
-                   "coalesce($3, " + q.ident(col::checksum_algorithm) + ")") +
-               ", " + set(col::chain_hash, "$4") + ", " + set(col::position, "$5::integer") +
-               ", " + set(col::repaired_by, "coalesce($6, current_user)") + ", " +
-               set(col::repaired_at, "clock_timestamp()") + ", " + set(col::repair_reason, "$7") +
-               " WHERE " + q.ident(col::migration_id) + " = $1";
+    out.text =
+        "UPDATE " + q.table(d.schema.ledger.table) + " SET " +
+        set(col::checksum, "coalesce($2, " + q.ident(col::checksum) + ")") + ", " +
+        set(col::checksum_algorithm, "coalesce($3, " + q.ident(col::checksum_algorithm) + ")") +
+        ", " + set(col::chain_hash, "$4") + ", " + set(col::position, "$5::integer") + ", " +
+        set(col::repaired_by, "coalesce($6, current_user)") + ", " +
+        set(col::repaired_at, "clock_timestamp()") + ", " + set(col::repair_reason, "$7") +
+        " WHERE " + q.ident(col::migration_id) + " = $1";
     const auto when = [&](const std::string& value) {
         return with_checksum ? std::optional(value) : std::nullopt;
     };
@@ -540,8 +544,12 @@ statement render_signature_lookup(const definition& d, std::string_view function
             " array_to_json(ARRAY(SELECT format_type(a.t, NULL) FROM unnest(p.proargtypes) WITH "
             "ORDINALITY AS a(t, i) ORDER BY a.i))::text AS types, p.pronargdefaults AS defaults,"
             " format_type(p.prorettype, NULL) AS returns, p.proargmodes IS NOT NULL AS has_modes"
+            ", n.nspname AS schema"
             " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-            " WHERE n.nspname = $1 AND p.proname = $2 AND p.prokind = 'f'",
+            " WHERE p.proname = $2 AND p.prokind = 'f' AND (n.nspname = $1 OR (NOT EXISTS ("
+            "SELECT 1 FROM pg_catalog.pg_proc p1 JOIN pg_catalog.pg_namespace n1 ON n1.oid = "
+            "p1.pronamespace WHERE n1.nspname = $1 AND p1.proname = $2 AND p1.prokind = 'f') AND "
+            "pg_catalog.pg_function_is_visible(p.oid)))",
             {schema, str(function)}};
 }
 

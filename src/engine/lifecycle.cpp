@@ -150,16 +150,15 @@ result<apply_report> apply(session& s, const definition& d, std::string_view mig
         }
     report.checks = printed_checks(second, forward.checks);
     report.outcome = options.dry_run ? apply_outcome::would_apply : apply_outcome::applied;
-    report.message = options.dry_run
-                         ? "dry run: would insert " + std::to_string(report.inserted) +
-                               " rows; everything ran inside the transaction and was rolled "
-                               "back (the target functions were not called)"
-                     : report.inserted == 0
-                         ? "migration " + report.migration +
-                               " recorded: its rows were already in the catalog, as the "
-                               "definition has them (applied without iucore?); verified and "
-                               "written to the ledger"
-                         : "migration " + report.migration + " applied";
+    report.message =
+        options.dry_run ? "dry run: would insert " + std::to_string(report.inserted) +
+                              " rows; everything ran inside the transaction and was rolled "
+                              "back (the target functions were not called)"
+        : report.inserted == 0 ? "migration " + report.migration +
+                                     " recorded: its rows were already in the catalog, as the "
+                                     "definition has them (applied without iucore?); verified and "
+                                     "written to the ledger"
+                               : "migration " + report.migration + " applied";
     report.round_trips = s.round_trips() - trips_before;
     return report;
 }
@@ -436,7 +435,8 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
     BOOST_OUTCOME_TRY(auto rows, run_statement(s, lookup));
     if (rows.rows.empty())
         return fail(errc::invalid_argument, "function " + detail::quote_for_message(function) +
-                                                " does not exist in schema " + schema);
+                                                " does not exist in schema " + schema +
+                                                " or on the search_path");
     if (rows.rows.size() > 1)
         return fail(errc::invalid_argument,
                     "function " + detail::quote_for_message(function) +
@@ -452,6 +452,7 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
     const auto defaults = static_cast<std::size_t>(to_int(rows.text(0, "defaults")));
     signature sig;
     sig.name = std::string(function);
+    if (rows.text(0, "schema") != schema) sig.schema = rows.text(0, "schema"); // else: implied
     for (std::size_t i = 0; i < types.size(); ++i) {
         parameter p;
         p.name = i < names.size() ? names[i] : "";

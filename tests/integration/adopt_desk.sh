@@ -110,6 +110,11 @@ check "  the schema maps the desk's names; no config table; commands named desk_
 check "  a target's signature is read from pg_catalog (names, types, defaults)" \
     equals "$(json_of '[s for s in d["signatures"] if s["name"] == "ticket_detail"]' "$desk_json")" \
     "[{'name': 'ticket_detail', 'parameters': [{'name': 'p_ticket_id', 'type': 'integer'}], 'returns': 'jsonb'}]"
+schema_of_signature() { # schema_of_signature NAME: its "schema" in the desk's definition, or null
+    json_of "[s.get(\"schema\") for s in d[\"signatures\"] if s[\"name\"] == \"$1\"][0]" "$desk_json"
+}
+check "  a target outside the catalog's schema keeps its schema (found on the search_path)" \
+    equals "$(schema_of_signature queue_stats):$(schema_of_signature list_open)" "public:null"
 before_rerun=$(sha256sum <"$desk_json")
 iucore --db "$desk" init --as-version "$version" "${mapping[@]}" --output "$desk_json"
 expect_rc 2 "init never overwrites its own output"
@@ -166,6 +171,11 @@ check "  the ticket is closed" \
 check "  the run is logged in the desk's columns: name, who, ran_at, took_ms" \
     equals "$(psql_in "$desk" "SELECT name || '|' || who || '|' || (ran_at IS NOT NULL) || '|' || (took_ms IS NOT NULL) FROM desk.operator_log WHERE log_id = $log_id")" \
     "desk_ticket_close|alice|true|true"
+
+iucore --json run desk_queue_stats
+check "run desk_queue_stats calls public.queue_stats (exit $rc)" \
+    equals "$rc:$(json_of 'sorted(d["result"])' "$work/out")" "0:['closed', 'open']"
+psql_in "$desk" "DELETE FROM desk.operator_log WHERE name = 'desk_queue_stats'" >/dev/null
 
 # --- rollback: refused while the run exists, done once it is gone ---------------------------------
 iucore rollback "$next"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # apply_processes.sh CLI EXAMPLES_DIR
 #
-# Appliers in separate processes (issue 19): 8 `iucore apply 034` processes started at once on
-# one database where 034 is pending, on the throwaway cluster of the CTest fixture `postgres`.
+# Appliers in separate processes (issue 19): 8 `iucore apply 034` processes in flight at once
+# (held at a lock until all 8 wait) on one database where 034 is pending, on the throwaway cluster of the CTest fixture `postgres`.
 # Exactly one applies, the other seven report it already applied, none fails; the catalog ends
 # at the definition's row count after 034 and the ledger holds one row of 034. The tests of
 # concurrent appliers in lifecycle/concurrency use threads of one process: only this one fails
@@ -53,21 +53,52 @@ psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" -f "$substrate" >/dev/null
 check_equal "before: the baseline's catalog rows" "$(catalog_rows)" "$rows_before"
 check_equal "before: no ledger row of 034" "$(ledger_rows)" 0
 
-# --- 8 processes, released together ------------------------------------------------------------
-go=$work/go
+# --- 8 processes, all in flight at once ---------------------------------------------------------
+# However slow the machine, the processes must overlap: a psql session holds the catalog in
+# EXCLUSIVE mode (reads go on, inserts wait) until all 8 are waiting on a lock. With one lock
+# key for every process, one holds the advisory lock and waits at its insert, and the other
+# seven wait on the advisory lock; with a key per process all 8 would wait at the insert.
+mkfifo "$work/holder"
+psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" <"$work/holder" >/dev/null 2>&1 &
+holder=$!
+exec 7>"$work/holder"
+echo "BEGIN; LOCK TABLE public.dot_iu_command_catalog IN EXCLUSIVE MODE;" >&7
+wait_for() { # wait_for SQL VALUE: until the query says VALUE (at most 120 s)
+    local i
+    for ((i = 0; i < 1200; i++)); do
+        [[ $(sql_value "$1") == "$2" ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+held="SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+       WHERE c.relname = 'dot_iu_command_catalog' AND l.mode = 'ExclusiveLock' AND l.granted"
+wait_for "$held" 1 || fail "the holder took the catalog's lock" /dev/null
+
 pids=()
 for i in $(seq 1 "$appliers"); do
     (
-        while [[ ! -e $go ]]; do sleep 0.005; done
         rc=0
-        "$cli" --definition "$definition" --db "$conninfo" --json apply 034 \
+        "$cli" --definition "$definition" --db "$conninfo" --lock-timeout 5min --json apply 034 \
             >"$work/applier.$i.out" 2>"$work/applier.$i.err" || rc=$?
         echo "$rc" >"$work/applier.$i.rc"
     ) &
     pids+=($!)
 done
-sleep 0.2
-touch "$go"
+waiting="SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+          AND application_name = 'iucore apply' AND wait_event_type = 'Lock'"
+if wait_for "$waiting" "$appliers"; then
+    pass "all $appliers appliers are in flight at once, each waiting on a lock"
+else
+    fail "all $appliers appliers waiting on a lock: $(sql_value "$waiting") are" /dev/null
+fi
+check_equal "appliers waiting on the advisory lock (the other one waits at its insert)" \
+    "$(sql_value "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" \
+    $((appliers - 1))
+echo "COMMIT;" >&7
+exec 7>&-
+wait "$holder" || true
 for pid in "${pids[@]}"; do wait "$pid"; done
 
 applied=0 already=0 failed=0

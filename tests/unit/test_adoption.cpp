@@ -42,11 +42,17 @@ table_column list(std::string name) {
 /// A catalog, run log and config table named differently from iucore's defaults.
 init_tables desk_tables(bool with_configs) {
     init_tables t;
-    t.catalog = std::vector{table_column{"entry_id", "integer", false, false}, text("name"),
-                            text("area"), flag("changes_data"), flag("can_undo"), list("calls")};
-    t.run_log = std::vector{table_column{"log_id", "bigint", false, false}, text("name"),
-                            text("who"), table_column{"ran_at", "timestamp with time zone", false, false}};
-    if (with_configs) t.configs = std::vector{text("config_key"), text("config_value"), text("value_type")};
+    t.catalog = std::vector{table_column{"entry_id", "integer", false, false},
+                            text("name"),
+                            text("area"),
+                            flag("changes_data"),
+                            flag("can_undo"),
+                            list("calls")};
+    t.run_log =
+        std::vector{table_column{"log_id", "bigint", false, false}, text("name"), text("who"),
+                    table_column{"ran_at", "timestamp with time zone", false, false}};
+    if (with_configs)
+        t.configs = std::vector{text("config_key"), text("config_value"), text("value_type")};
     return t;
 }
 
@@ -55,10 +61,14 @@ init_options desk_options() {
     o.as_version = "100";
     o.catalog_table = "desk.operator_command";
     o.run_log_table = "desk.operator_log";
-    o.columns = {{"catalog.command_name", "name"}, {"catalog.category", "area"},
-                 {"catalog.mutating", "changes_data"}, {"catalog.reversible", "can_undo"},
-                 {"catalog.target_functions", "calls"}, {"run_log.id", "log_id"},
-                 {"run_log.actor", "who"}, {"run_log.started_at", "ran_at"}};
+    o.columns = {{"catalog.command_name", "name"},
+                 {"catalog.category", "area"},
+                 {"catalog.mutating", "changes_data"},
+                 {"catalog.reversible", "can_undo"},
+                 {"catalog.target_functions", "calls"},
+                 {"run_log.id", "log_id"},
+                 {"run_log.actor", "who"},
+                 {"run_log.started_at", "ran_at"}};
     return o;
 }
 
