@@ -89,6 +89,14 @@ int report_failure(const context& ctx, const failure& f) {
     return print_error(ctx.json, f.code.message(), f.message, exit_for(f), f);
 }
 
+/// `message` led by the verb's name, once: the library's own messages may name it already
+/// ("promote --migration 036: …", "init: --gate …").
+std::string naming_verb(const std::string& verb, const std::string& message) {
+    const bool named = message.starts_with(verb) && message.size() > verb.size() &&
+                       (message[verb.size()] == ':' || message[verb.size()] == ' ');
+    return named ? message : verb + ": " + message;
+}
+
 int report_usage(bool json, const std::string& message) {
     return print_error(json, make_error_code(errc::invalid_argument).message(),
                        message + (json ? "" : " (see iucore --help)"), usage_error);
@@ -146,6 +154,7 @@ struct inputs {
     promote_options promote;
     init_options init;
     std::vector<std::string> init_columns; // LOGICAL=COLUMN, as typed
+    std::vector<std::string> init_gates;   // CONFIG=MODES[:COMMANDS], as typed
     std::string output = "iucore.json";
 };
 
@@ -272,8 +281,8 @@ result<void> promote_offline(const context& ctx, const inputs& in) {
     return check_promote(ctx.def, in.promote);
 }
 
-/// init's --column LOGICAL=COLUMN words into the options' map.
-result<void> read_init_columns(inputs& in) {
+/// init's --column LOGICAL=COLUMN and --gate words into its options.
+result<void> read_init_words(inputs& in) {
     for (const auto& word : in.init_columns) {
         const auto eq = word.find('=');
         if (eq == std::string::npos)
@@ -281,6 +290,10 @@ result<void> read_init_columns(inputs& in) {
                                                     ": expected LOGICAL=COLUMN, e.g. "
                                                     "catalog.category=kind");
         in.init.columns[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    for (const auto& word : in.init_gates) {
+        BOOST_OUTCOME_TRY(auto g, parse_init_gate(word));
+        in.init.gates.push_back(std::move(g));
     }
     return boost::outcome_v2::success();
 }
@@ -367,6 +380,7 @@ std::vector<verb> verbs() {
                  [](context& ctx, const inputs& in) {
                      apply_options options;
                      options.dry_run = in.dry_run;
+                     options.applied_by = actor_of(in);
                      return with_session(
                          ctx, [&](session& s) { return apply(s, ctx.def, in.migration, options); },
                          fails);
@@ -494,6 +508,12 @@ std::vector<verb> verbs() {
                             "what every command's name starts with (default: read from the "
                             "catalog)");
              app.add_option("--name", o.name, "the definition's name (default: the catalog's)");
+             app.add_option("--gate", in.init_gates,
+                            "a gate to write (repeated): CONFIG is a boolean config that must be "
+                            "true for COMMANDs (default: every catalog command) to run in MODEs "
+                            "(dry_run, live)")
+                 ->option_text("CONFIG=MODE[,MODE][:COMMAND,...]")
+                 ->allow_extra_args(false);
              app.add_option("--output", in.output, "the file to write")
                  ->option_text("FILE")
                  ->capture_default_str();
@@ -609,6 +629,7 @@ int run_fleet_verb(context& ctx, const inputs& in, const std::vector<std::string
                    const fleet_options& options) {
     apply_options apply_with;
     apply_with.dry_run = in.dry_run;
+    apply_with.applied_by = actor_of(in);
     const auto op = ctx.verb == "apply"    ? fleet_apply(ctx.def, in.migration, apply_with)
                     : ctx.verb == "status" ? fleet_status(ctx.def)
                     : ctx.verb == "verify" ? fleet_verify(ctx.def, in.version)
@@ -679,8 +700,8 @@ int main_cli(int argc, char** argv) {
     app.set_version_flag("--version", version_text());
     inputs in;
     app.add_option("--actor", in.actor,
-                   "who a governed run is logged as (default: $IUCORE_ACTOR, else the session's "
-                   "current_user)")
+                   "who a governed run is logged as, and apply, baseline and repair record in the "
+                   "ledger (default: $IUCORE_ACTOR, else the session's current_user)")
         ->option_text("NAME");
     for (const auto& v : all) {
         auto* sub = app.add_subcommand(v.name, v.help);
@@ -744,10 +765,10 @@ int main_cli(int argc, char** argv) {
         if (!line.definition.empty())
             return report_usage(ctx.json, v.name + " writes a definition (--output); it reads none "
                                                    "(--definition is not for it)");
-        if (auto columns = read_init_columns(in); !columns)
-            return report_usage(ctx.json, v.name + ": " + columns.error().message);
+        if (auto words = read_init_words(in); !words)
+            return report_usage(ctx.json, naming_verb(v.name, words.error().message));
         if (auto checked = v.check_offline(ctx, in); !checked)
-            return report_usage(ctx.json, checked.error().message); // names init already
+            return report_usage(ctx.json, naming_verb(v.name, checked.error().message));
         install_interrupt_handlers();
         return v.run(ctx, in);
     }
@@ -764,7 +785,7 @@ int main_cli(int argc, char** argv) {
     if (!loaded) return report_failure(ctx, loaded.error());
     ctx.def = std::move(loaded).value();
     if (auto checked = v.check_offline(ctx, in); !checked)
-        return report_usage(ctx.json, v.name + ": " + checked.error().message);
+        return report_usage(ctx.json, naming_verb(v.name, checked.error().message));
     std::vector<std::string> targets = line.db;
     if (!line.fleet.empty()) {
         auto text = read_text_file(line.fleet);

@@ -137,8 +137,8 @@ std::string text(const init_report& r) {
     std::string out = "init: the database at " + r.version + ": " + std::to_string(r.catalog_rows) +
                       " catalog rows (commands named " + r.command_prefix + "…), " +
                       std::to_string(r.signatures) + " target signatures, " +
-                      std::to_string(r.configs) + " configs, " +
-                      std::to_string(r.surfaced.live.total()) + " surface objects\n";
+                      std::to_string(r.configs) + " configs, " + std::to_string(r.gates) +
+                      " gates, " + std::to_string(r.surfaced.live.total()) + " surface objects\n";
     for (const auto& note : r.notes)
         out += "  note: " + note + "\n";
     if (!r.ok())

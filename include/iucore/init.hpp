@@ -27,7 +27,18 @@ struct init_options {
     std::string command_prefix;
     /// The definition's name; empty: the catalog table's.
     std::string name;
+    /// The gates to write: which config holds which commands in which modes is not in the
+    /// database, so it is given (--gate). A gate without commands holds every catalog command.
+    std::vector<gate> gates;
 };
+
+/// One --gate word, CONFIG=MODE[,MODE…][:COMMAND[,COMMAND…]], e.g.
+/// `iu_core.composer_enabled=dry_run,live:dot_iu_publish`.
+result<gate> parse_init_gate(std::string_view word);
+
+/// The new definition's gates: each config one of its boolean configs, each command one of its
+/// catalog's; a gate without commands holds every command of the catalog.
+result<gate_set> init_gates(const std::vector<gate>& asked, const definition& d);
 
 /// Every key `init_options::columns` may use, in the order the help lists them.
 const std::vector<std::string>& init_column_keys();

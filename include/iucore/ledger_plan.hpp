@@ -21,7 +21,7 @@ namespace iucore {
 /// including `migration_id` without a live row; empty when all are recorded. Refused
 /// (errc::drift) when one of them is recorded but drifted, and (errc::refused) when a later
 /// migration is recorded.
-result<std::vector<ledger_entry>> plan_baseline(const definition& d, std::string_view migration_id,
+result<std::vector<ledger_entry>> plan_baseline(std::string_view migration_id,
                                                 const std::vector<ledger_entry>& expected,
                                                 const std::vector<ledger_entry>& live);
 
@@ -29,7 +29,7 @@ result<std::vector<ledger_entry>> plan_baseline(const definition& d, std::string
 /// every later recorded row whose chain hash or position differs; empty when the migration's row
 /// is not drifted. Refused when the migration is not recorded, or an earlier one drifted (repair
 /// that one first).
-result<std::vector<ledger_entry>> plan_repair(const definition& d, std::string_view migration_id,
+result<std::vector<ledger_entry>> plan_repair(std::string_view migration_id,
                                               const std::vector<ledger_entry>& expected,
                                               const std::vector<ledger_entry>& live);
 

@@ -9,6 +9,7 @@
 #include <iucore/mode.hpp>
 #include <iucore/surface.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -217,6 +218,7 @@ struct init_report {
     std::size_t catalog_rows = 0;
     std::size_t signatures = 0;
     std::size_t configs = 0;
+    std::size_t gates = 0;
     std::vector<std::string> notes; // optional objects not found, what is not logged or counted
     verify_report verified;
     diff_report diffed;
@@ -233,6 +235,7 @@ inline void tag_invoke(json::value_from_tag, json::value& v, const init_report& 
          {"catalog_rows", r.catalog_rows},
          {"signatures", r.signatures},
          {"configs", r.configs},
+         {"gates", r.gates},
          {"notes", json::value_from(r.notes, v.storage())},
          {"verify", json::value_from(r.verified, v.storage())},
          {"diff", json::value_from(r.diffed, v.storage())},
@@ -265,10 +268,28 @@ struct status_report {
     std::vector<migration_status> migrations;
     bool ledger_exists = false;
     /// The verdict: no migration drifted (pending and unknown ones are reported, not failed).
-    bool ok() const {
+    bool ok() const { return count(migration_state::drifted) == 0; }
+    std::size_t count(migration_state state) const {
+        return std::size_t(std::count_if(migrations.begin(), migrations.end(),
+                                         [state](const auto& m) { return m.state == state; }));
+    }
+    /// The latest migration whose rows are in the catalog, recorded or not; `base` when none.
+    std::string version_reached(const std::string& base) const {
+        std::string out = base;
         for (const auto& m : migrations)
-            if (m.state == migration_state::drifted) return false;
-        return true;
+            if (m.state == migration_state::applied || m.state == migration_state::unrecorded)
+                out = m.migration_id;
+        return out;
+    }
+    /// One line: "at 034, 1 pending", with the unrecorded, drifted and unknown ones counted.
+    std::string summary(const std::string& base) const {
+        std::string out = "at " + version_reached(base) + ", " +
+                          std::to_string(count(migration_state::pending)) + " pending";
+        for (auto state :
+             {migration_state::unrecorded, migration_state::drifted, migration_state::unknown})
+            if (const auto n = count(state))
+                out += ", " + std::to_string(n) + " " + std::string(name(state));
+        return out;
     }
 };
 

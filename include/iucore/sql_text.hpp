@@ -338,6 +338,13 @@ inline result<std::string> quote_identifier(std::string_view ident) {
     return out;
 }
 
+/// The schema part of `name` or `schema.name` (plain, unquoted parts): "public" when there is
+/// none. A view into `qualified` or a literal.
+inline std::string_view schema_of_qualified(std::string_view qualified) {
+    const auto dot = qualified.find('.');
+    return dot == std::string_view::npos ? std::string_view("public") : qualified.substr(0, dot);
+}
+
 /// `name` or `schema.name` (plain, unquoted parts) with each part quoted by quote_identifier.
 inline result<std::string> quote_qualified_name(std::string_view qualified) {
     const auto shown = [qualified] { return detail::quote_for_message(qualified); };

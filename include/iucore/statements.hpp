@@ -121,8 +121,9 @@ result<std::string> render_rollback_transaction(const definition& d, const rende
 /// The ledger's rows, in position order (applied_at as text).
 result<statement> render_ledger_rows(const definition& d);
 
-/// Whether a table exists: one boolean column "present".
-statement render_table_exists(std::string_view qualified_table);
+/// Whether a table exists: one boolean column "present". `qualified_table` is `name` or
+/// `schema.name` as the schema model spells it (unquoted parts, quoted here).
+result<statement> render_table_exists(std::string_view qualified_table);
 
 /// A table's columns in order: name, type (format_type), is_array, is_boolean; no rows when
 /// the table does not exist.

@@ -11,11 +11,6 @@ constexpr std::string_view catalog_prefix = "catalog.";
 constexpr std::string_view run_log_prefix = "run_log.";
 constexpr std::string_view configs_prefix = "configs.";
 
-std::string schema_part(const std::string& qualified) {
-    const auto dot = qualified.find('.');
-    return dot == std::string::npos ? "public" : qualified.substr(0, dot);
-}
-
 std::string listed(const std::vector<table_column>& columns) {
     std::string out;
     for (const auto& c : columns)
@@ -106,6 +101,86 @@ result<void> check_init_options(const init_options& options) {
     return boost::outcome_v2::success();
 }
 
+namespace {
+
+/// `text` split at `separator`; every piece must be non-empty.
+std::vector<std::string> split_words(std::string_view text, char separator) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto end = text.find(separator, start);
+        out.emplace_back(text.substr(start, end - start));
+        if (end == std::string_view::npos) return out;
+        start = end + 1;
+    }
+}
+
+void add_once(std::vector<std::string>& words, std::string word) {
+    if (std::find(words.begin(), words.end(), word) == words.end())
+        words.push_back(std::move(word));
+}
+
+} // namespace
+
+result<gate> parse_init_gate(std::string_view word) {
+    const auto bad = [&](const std::string& why) {
+        return fail(errc::invalid_argument,
+                    "init: --gate " + detail::quote_for_message(word) + ": " + why +
+                        " (expected CONFIG=MODE[,MODE][:COMMAND[,COMMAND]], "
+                        "e.g. iu_core.composer_enabled=dry_run,live)");
+    };
+    const auto eq = word.find('=');
+    if (eq == std::string_view::npos || eq == 0) return bad("no config before =");
+    const auto colon = word.find(':', eq);
+    gate g;
+    g.config = std::string(word.substr(0, eq));
+    const auto modes =
+        word.substr(eq + 1, colon == std::string_view::npos ? colon : colon - eq - 1);
+    for (const auto& m : split_words(modes, ',')) {
+        auto parsed = parse_mode(m);
+        if (!parsed) return bad("\"" + m + "\" is not a mode (dry_run or live)");
+        if (std::find(g.modes.begin(), g.modes.end(), parsed.value()) == g.modes.end())
+            g.modes.push_back(parsed.value());
+    }
+    if (colon != std::string_view::npos)
+        for (auto& c : split_words(word.substr(colon + 1), ',')) {
+            if (c.empty()) return bad("an empty command name");
+            add_once(g.commands, std::move(c));
+        }
+    return g;
+}
+
+result<gate_set> init_gates(const std::vector<gate>& asked, const definition& d) {
+    std::vector<gate> out;
+    for (auto g : asked) {
+        if (!d.schema.configs.exists())
+            return fail(errc::invalid_argument, "init: --gate " + g.config +
+                                                    ": the database has no config table, so "
+                                                    "there are no configs to gate on");
+        const auto* config = d.configs.find(g.config);
+        if (!config || config->type != "boolean") {
+            std::string booleans;
+            for (const auto& c : d.configs.entries())
+                if (c.type == "boolean") booleans += (booleans.empty() ? "" : ", ") + c.key;
+            return fail(
+                errc::invalid_argument,
+                "init: --gate " + g.config + ": " +
+                    (config ? "the config is " + config->type + ", not boolean"
+                            : std::string("no such config")) +
+                    (booleans.empty() ? std::string() : "; the boolean configs: " + booleans));
+        }
+        if (g.commands.empty())
+            for (const auto& row : d.base.rows.rows())
+                add_once(g.commands, row.command_name);
+        for (const auto& c : g.commands)
+            if (!d.find_entry(c))
+                return fail(errc::invalid_argument, "init: --gate " + g.config + ": \"" + c +
+                                                        "\" is not a command of the catalog");
+        out.push_back(std::move(g));
+    }
+    return gate_set(std::move(out));
+}
+
 std::string derive_command_prefix(const std::vector<std::string>& names) {
     if (names.empty()) return {};
     const auto shared_by_all = [&](const std::string& prefix) {
@@ -174,7 +249,7 @@ result<schema_model> init_schema(const init_options& options, const init_tables&
         notes.push_back(std::move(line));
 
     // iucore's ledger lives beside the catalog; the surface counts leave it out.
-    const auto schema = schema_part(options.catalog_table);
+    const std::string schema(schema_of_qualified(options.catalog_table));
     s.ledger.table = schema + ".iucore_migration_ledger";
     s.surface.schemas = {schema};
     for (auto kind :

@@ -24,7 +24,7 @@ result<std::size_t> position_of(const std::vector<ledger_entry>& expected,
 
 } // namespace
 
-result<std::vector<ledger_entry>> plan_baseline(const definition&, std::string_view migration_id,
+result<std::vector<ledger_entry>> plan_baseline(std::string_view migration_id,
                                                 const std::vector<ledger_entry>& expected,
                                                 const std::vector<ledger_entry>& live) {
     BOOST_OUTCOME_TRY(auto target, position_of(expected, migration_id));
@@ -48,7 +48,7 @@ result<std::vector<ledger_entry>> plan_baseline(const definition&, std::string_v
     return out;
 }
 
-result<std::vector<ledger_entry>> plan_repair(const definition&, std::string_view migration_id,
+result<std::vector<ledger_entry>> plan_repair(std::string_view migration_id,
                                               const std::vector<ledger_entry>& expected,
                                               const std::vector<ledger_entry>& live) {
     BOOST_OUTCOME_TRY(auto target, position_of(expected, migration_id));

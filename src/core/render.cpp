@@ -33,12 +33,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
     return out;
 }
 
-/// The schema a qualified table name lives in ("public" when unqualified).
-std::string schema_of(std::string_view qualified) {
-    auto dot = qualified.find('.');
-    return dot == std::string_view::npos ? "public" : std::string(qualified.substr(0, dot));
-}
-
 /// regprocedure's input for `sig` in `schema`, each name quoted: "public".fn(uuid,text).
 std::string regprocedure_input(sql_quoter& q, std::string_view schema, const signature& sig) {
     return q.ident(schema) + "." + q.ident(sig.name) + "(" +
@@ -278,7 +272,7 @@ std::string function_schema(const definition& d, const signature& sig) {
     if (!sig.schema.empty()) return sig.schema;
     if (const auto* known = d.find_signature(sig.name); known && !known->schema.empty())
         return known->schema; // a requirement parsed from regprocedure text names no schema
-    return schema_of(d.schema.catalog.table);
+    return std::string(schema_of_qualified(d.schema.catalog.table));
 }
 
 std::string function_identity(const definition& d, const signature& sig) {
@@ -502,7 +496,7 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
             " || v_blocked;\n    END IF;\n";
     const auto dependents = d.dependents(migration_id);
     if (!dependents.empty()) {
-        body += "    IF to_regclass(" + q.lit(d.schema.ledger.table) +
+        body += "    IF to_regclass(" + q.lit(q.table(d.schema.ledger.table)) +
                 ") IS NOT NULL THEN\n        EXECUTE " +
                 q.lit("SELECT string_agg(migration_id, ', ' ORDER BY migration_id) FROM " +
                       q.table(d.schema.ledger.table) + " WHERE migration_id = ANY ($1)") +
@@ -521,7 +515,7 @@ result<rendered_sql> render_rollback(const definition& d, std::string_view migra
                              q.text_array(names) + ");");
     // The ledger, when iucore keeps one, forgets the migration with its rows.
     std::string ledger =
-        "\nBEGIN\n    IF to_regclass(" + q.lit(d.schema.ledger.table) +
+        "\nBEGIN\n    IF to_regclass(" + q.lit(q.table(d.schema.ledger.table)) +
         ") IS NOT NULL THEN\n        EXECUTE " +
         q.lit("DELETE FROM " + q.table(d.schema.ledger.table) + " WHERE migration_id = $1") +
         " USING " + q.lit(m.id) + ";\n    END IF;\nEND\n";

@@ -101,14 +101,11 @@ std::string text_array_parameter(const std::vector<std::string>& items) {
 result<call_sql> render_call(const definition& d, const command_binding& b,
                              const bound_arguments& args, int first_param) {
     sql_quoter q;
-    const std::string_view table = d.schema.catalog.table;
-    const auto dot = table.find('.');
     call_sql out;
     auto& call = out.call;
     call.reserve(64 + 48 * args.values.size()); // built by appending: explain's hot path
-    q.append_ident(call, !b.sig->schema.empty()          ? std::string_view(b.sig->schema)
-                         : dot == std::string_view::npos ? std::string_view("public")
-                                                         : table.substr(0, dot));
+    q.append_ident(call, !b.sig->schema.empty() ? std::string_view(b.sig->schema)
+                                                : schema_of_qualified(d.schema.catalog.table));
     call += '.';
     q.append_ident(call, b.sig->name);
     call += '(';
@@ -409,8 +406,9 @@ result<std::string> render_rollback_transaction(const definition& d, const rende
     return std::string(begin_sql) + lock_sql(d) + script.body() + "COMMIT;";
 }
 
-statement render_table_exists(std::string_view qualified_table) {
-    return {"SELECT to_regclass($1) IS NOT NULL AS present", {str(qualified_table)}};
+result<statement> render_table_exists(std::string_view qualified_table) {
+    BOOST_OUTCOME_TRY(auto quoted, quote_qualified_name(qualified_table));
+    return statement{"SELECT to_regclass($1) IS NOT NULL AS present", {std::move(quoted)}};
 }
 
 result<statement> render_table_columns(std::string_view qualified_table) {
@@ -536,9 +534,7 @@ result<statement> render_configs(const definition& d) {
 }
 
 statement render_signature_lookup(const definition& d, std::string_view function) {
-    const auto& table = d.schema.catalog.table;
-    const auto schema = table.find('.') == std::string::npos ? std::string("public")
-                                                             : table.substr(0, table.find('.'));
+    const std::string schema(schema_of_qualified(d.schema.catalog.table));
     return {"SELECT p.proname, array_to_json(coalesce(p.proargnames, ARRAY[]::text[]))::text AS "
             "names,"
             " array_to_json(ARRAY(SELECT format_type(a.t, NULL) FROM unnest(p.proargtypes) WITH "

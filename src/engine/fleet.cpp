@@ -152,18 +152,9 @@ fleet_operation fleet_status(const definition& d) {
     return [&d](session& s) -> result<fleet_step> {
         BOOST_OUTCOME_TRY(auto r, status(s, d));
         fleet_step step;
-        step.ok = true;
-        std::string applied = d.base.version;
-        std::size_t pending = 0;
-        for (const auto& m : r.migrations) {
-            if (m.state == migration_state::applied) applied = m.migration_id;
-            if (m.state == migration_state::pending) ++pending;
-            if (m.state == migration_state::drifted || m.state == migration_state::unknown)
-                step.ok = false;
-        }
-        step.version_before = step.version_after = applied;
-        step.summary = "at " + applied + ", " + std::to_string(pending) + " pending" +
-                       (step.ok ? "" : ", drifted or unknown migrations");
+        step.ok = r.ok();
+        step.version_before = step.version_after = r.version_reached(d.base.version);
+        step.summary = r.summary(d.base.version);
         step.report = json::value_from(r);
         return step;
     };

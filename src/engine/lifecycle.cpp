@@ -234,7 +234,7 @@ result<ledger_report> write_ledger(session& s, const definition& d, std::string_
     BOOST_OUTCOME_TRY(auto first, s.run(opening));
     if (first.empty()) return fail(errc::internal, "ledger: the opening returned no result");
     BOOST_OUTCOME_TRY(auto live, read_ledger_rows(first.back()));
-    BOOST_OUTCOME_TRY(auto entries, plan(d, migration_id, expected, live));
+    BOOST_OUTCOME_TRY(auto entries, plan(migration_id, expected, live));
     report.checked_at = checked_at(live);
     BOOST_OUTCOME_TRY(report.verified, verify(s, d, report.checked_at));
     if (entries.empty() || !report.ok()) {
@@ -397,9 +397,8 @@ result<surface_report> surface_live(session& s, const definition& d) {
 
 result<status_report> status(session& s, const definition& d) {
     BOOST_OUTCOME_TRY(auto expected, expected_ledger(d));
-    BOOST_OUTCOME_TRY(auto exists, run_statement(s, render_table_exists(d.schema.ledger.table)));
     status_report report;
-    report.ledger_exists = exists.text(0, "present") == "t";
+    BOOST_OUTCOME_TRY(report.ledger_exists, table_exists(s, d.schema.ledger.table));
     std::vector<ledger_entry> live;
     if (report.ledger_exists) {
         BOOST_OUTCOME_TRY(auto select_ledger, render_ledger_rows(d));
@@ -411,11 +410,11 @@ result<status_report> status(session& s, const definition& d) {
         std::any_of(report.migrations.begin(), report.migrations.end(),
                     [](const auto& m) { return m.state == migration_state::pending; });
     if (any_pending) { // applied outside iucore, without a ledger row?
-        auto catalog_now = read_catalog(s, d);
-        if (catalog_now)
-            mark_unrecorded(report.migrations, d, catalog_now.value());
-        else if (code_of(catalog_now.error()) != errc::database) // no catalog: pending it is
-            return catalog_now.error();
+        BOOST_OUTCOME_TRY(auto catalog_exists, table_exists(s, d.schema.catalog.table));
+        if (catalog_exists) { // no catalog yet: pending it is; any other failure is said
+            BOOST_OUTCOME_TRY(auto catalog_now, read_catalog(s, d));
+            mark_unrecorded(report.migrations, d, catalog_now);
+        }
     }
     return report;
 }
@@ -494,8 +493,7 @@ namespace {
 /// The table's columns; nullopt when it does not exist.
 result<std::optional<std::vector<table_column>>> read_table_columns(session& s,
                                                                     const std::string& table) {
-    BOOST_OUTCOME_TRY(auto quoted, quote_qualified_name(table));
-    BOOST_OUTCOME_TRY(auto exists, table_exists(s, quoted));
+    BOOST_OUTCOME_TRY(auto exists, table_exists(s, table));
     if (!exists) return std::optional<std::vector<table_column>>();
     BOOST_OUTCOME_TRY(auto select, render_table_columns(table));
     BOOST_OUTCOME_TRY(auto rows, run_statement(s, select));
@@ -546,6 +544,10 @@ result<init_result> init(session& s, const init_options& options) {
                                             std::move(configs), std::move(signatures)));
     d.name = source.name;
     d.base.version = options.as_version;
+    BOOST_OUTCOME_TRY(d.gates, init_gates(options.gates, d));
+    if (tables.configs && options.gates.empty())
+        report.notes.push_back("no gates: which config holds which command is not in the "
+                               "database (--gate CONFIG=MODE[,MODE][:COMMAND,…] adds one)");
     BOOST_OUTCOME_TRY(d.validate());
 
     report.version = d.base.version;
@@ -553,6 +555,7 @@ result<init_result> init(session& s, const init_options& options) {
     report.catalog_rows = d.base.rows.size();
     report.signatures = d.signatures.size();
     report.configs = d.configs.entries().size();
+    report.gates = d.gates.gates().size();
     BOOST_OUTCOME_TRY(report.verified, verify(s, d, d.base.version));
     BOOST_OUTCOME_TRY(report.diffed, diff_live(s, d));
     BOOST_OUTCOME_TRY(report.surfaced, surface_live(s, d));
@@ -560,7 +563,8 @@ result<init_result> init(session& s, const init_options& options) {
 }
 
 result<bool> table_exists(session& s, std::string_view qualified_table) {
-    BOOST_OUTCOME_TRY(auto rows, run_statement(s, render_table_exists(qualified_table)));
+    BOOST_OUTCOME_TRY(auto select, render_table_exists(qualified_table));
+    BOOST_OUTCOME_TRY(auto rows, run_statement(s, select));
     return rows.text(0, "present") == "t";
 }
 

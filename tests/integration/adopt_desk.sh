@@ -24,7 +24,6 @@ desk_db="iucore_adopt_desk_$$"
 example_db="iucore_adopt_example_$$"
 databases+=("$desk_db" "$example_db")
 
-psql_in() { psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"; }
 json_of() { # json_of PYTHON-EXPRESSION FILE: the expression over the JSON document d
     python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); v=eval(sys.argv[1]); print("null" if v is None else v)' "$1" "$2"
 }
@@ -231,6 +230,73 @@ check "  as many signatures as the baseline's distinct targets" \
     equals "$(json_of 'len(d["signatures"])' "$example_json")" "$(figure "$definition" 033 distinct_targets)"
 check "  the configs equal the example's" \
     same_as_example '(sorted(e["configs"], key=lambda c: c["key"]), sorted(d["configs"], key=lambda c: c["key"]))'
+
+
+# --- init --gate: the gates a database cannot tell, checked, written and enforced ---------------
+says() { # says REGEX DESCRIPTION: the last step's stdout or stderr matches
+    if cat "$work/out" "$work/err" 2>/dev/null | grep -qE -- "$1"; then pass "$2"; else
+        fail "$2: the output does not match /$1/" "$work/out" "$work/err"
+    fi
+}
+check "  no --gate, no gates" equals "$(json_of 'len(d["gates"])' "$example_json")" 0
+config_of() { # config_of TYPE VALUE: the first config of that type and value the database has
+    json_of "next(c[\"key\"] for c in d[\"configs\"] if c[\"type\"] == \"$1\" and c.get(\"value\") $2)" "$example_json"
+}
+closed=$(config_of boolean '== "false"')
+opened=$(config_of boolean '== "true"')
+not_boolean=$(config_of integer 'is not None')
+gated=$(json_of '",".join(sorted(r["command_name"] for r in d["baseline"]["catalog"])[:2])' "$example_json")
+first_gated=${gated%%,*}
+gated_json=$work/example-gated.json
+iucore --db "$unreachable" init --as-version 033 --gate "$closed=sometimes" --output "$gated_json"
+expect_rc 2 "init --gate with an unknown mode (before connecting)"
+says 'sometimes.*CONFIG=MODE' "  it names the mode and the form"
+iucore --db "$unreachable" init --as-version 033 --gate "=live" --output "$gated_json"
+expect_rc 2 "init --gate without a config"
+iucore --db "$unreachable" init --as-version 033 --gate "$closed=live:" --output "$gated_json"
+expect_rc 2 "init --gate with an empty command list"
+iucore --db "$example" init --as-version 033 --gate "no.such_config=live" --output "$gated_json"
+expect_rc 2 "init --gate naming a config the database lacks"
+says "no such config; the boolean configs: .*$closed" "  it lists the boolean configs"
+iucore --db "$example" init --as-version 033 --gate "$not_boolean=live" --output "$gated_json"
+expect_rc 2 "init --gate naming a config that is not boolean"
+says "$not_boolean: the config is integer, not boolean" "  it says the config's type"
+iucore --db "$example" init --as-version 033 --gate "$closed=live:no_such_command" --output "$gated_json"
+expect_rc 2 "init --gate naming a command the catalog lacks"
+says '"no_such_command" is not a command of the catalog' "  it names the command"
+check "  nothing was written" test ! -e "$gated_json"
+iucore --db "$desk" init --as-version "$version" "${mapping[@]}" --gate "$closed=live" --output "$gated_json"
+expect_rc 2 "init --gate on a database without a config table"
+says 'the database has no config table' "  it says there is no config table"
+
+iucore --db "$example" init --as-version 033 --gate "$closed=dry_run,live:$gated" \
+    --gate "$opened=live" --output "$gated_json"
+expect_rc 0 "init with two gates"
+check "  two gates written" equals "$(json_of 'len(d["gates"])' "$gated_json")" 2
+check "  the first: the closed config, both modes, the two commands given" \
+    equals "$(json_of '"%s %s %s" % (d["gates"][0]["config"], ",".join(d["gates"][0]["modes"]), ",".join(d["gates"][0]["commands"]))' "$gated_json")" \
+    "$closed dry_run,live $gated"
+check "  the second, without commands, holds every catalog command" \
+    equals "$(json_of 'len(d["gates"][1]["commands"])' "$gated_json")" "$(figure "$gated_json" 033 catalog_rows)"
+mapfile -t first_arguments < <(python3 - "$gated_json" "$first_gated" <<'EOF'
+import json, sys  # a value of its type for every required parameter of the command's function
+d = json.load(open(sys.argv[1]))
+target = next(r for r in d["baseline"]["catalog"] if r["command_name"] == sys.argv[2])["target_functions"][0]
+values = {"uuid": "00000000-0000-0000-0000-000000000000", "boolean": "true"}
+for p in next(s for s in d["signatures"] if s["name"] == target)["parameters"]:
+    if "default" not in p:
+        print(p["name"] + "=" + values.get(p["type"], "1"))
+EOF
+)
+runs_before=$(psql_in "$example" "SELECT count(*) FROM public.dot_iu_command_run")
+iucore --db "$example" --definition "$gated_json" run "$first_gated" "${first_arguments[@]}"
+expect_rc 1 "run $first_gated: refused by the gate init wrote"
+says "REFUSED: $closed=false" "  it names the closed config"
+check "  the refusal is logged" equals \
+    "$(psql_in "$example" "SELECT count(*) - $runs_before FROM public.dot_iu_command_run")" 1
+iucore --db "$example" --definition "$gated_json" gates
+expect_rc 0 "gates reads both from the database"
+says "$closed" "  it shows the closed config"
 
 echo "== $passes passed, $failures failed"
 ((failures == 0))

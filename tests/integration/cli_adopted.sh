@@ -25,9 +25,6 @@ mapped_db="iucore_cli_adopted_mapped_$$"
 plain_db="iucore_cli_adopted_plain_$$"
 databases+=("$mapped_db" "$plain_db")
 
-psql_in() { # psql_in CONNINFO SQL: in UTF8, whatever the caller's environment says
-    PGCLIENTENCODING=UTF8 psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"
-}
 json_field() { # json_field KEY: the member KEY of the JSON report in $work/out
     python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print("null" if v is None else v)' "$work/out" "$1"
 }

@@ -29,9 +29,6 @@ json_error_exit_2() {
     python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); sys.exit(0 if e["exit"]==2 and e["error"] and e["message"] else 1)' "$work/out"
 }
 
-psql_in() { # psql_in CONNINFO SQL
-    psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"
-}
 # The database's whole governed state: catalog, ledger and run log, each as a digest.
 state_of() {
     local table digest out=""

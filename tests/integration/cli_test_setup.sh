@@ -65,6 +65,8 @@ iucore() {
         "$cli" "${iucore_options[@]}" "$@" >"$work/out" 2>"$work/err" || rc=$?
     fi
 }
+# psql_in CONNINFO SQL: one statement's rows, unaligned, in UTF8 whatever the caller's environment
+psql_in() { PGCLIENTENCODING=UTF8 psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"; }
 # check DESCRIPTION COMMAND...: PASS when the command succeeds, else FAIL showing the output.
 check() {
     local what=$1

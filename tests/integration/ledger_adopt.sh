@@ -21,7 +21,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-psql_in() { psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"; }
 figure() { # figure VERSION NAME: a figure the definition derives
     "$cli" --definition "$definition" --json pins |
         python3 -c 'import json,sys; f={x["version"]: x for x in json.load(sys.stdin)["figures"]}; print(f[sys.argv[1]][sys.argv[2]])' "$1" "$2"
@@ -57,8 +56,10 @@ moved_row=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mig
 
 # --- the checksum covers what the migration does, not the definition's name -----------------------
 db=$(fresh_033 scope)
-iucore --definition "$definition" --db "$db" apply 034
+IUCORE_ACTOR=ledger-adopt-apply iucore --definition "$definition" --db "$db" apply 034
 expect_rc 0 "apply 034"
+check "  its ledger row is by \$IUCORE_ACTOR, as runs are" equals \
+    "$(psql_in "$db" "SELECT applied_by FROM public.iucore_migration_ledger WHERE migration_id = '034'")" ledger-adopt-apply
 renamed=$work/renamed.json
 edited 'd["name"] = "renamed project"' "$renamed"
 check "renamed definition: 034 is still applied, not drifted" equals "$(state_of "$db" "$renamed")" applied
@@ -93,9 +94,14 @@ check "psql -f the plain forward file: status says applied (unrecorded)" \
 iucore --definition "$definition" --db "$db" status
 expect_out "applied (unrecorded)" "  in the text report too"
 expect_out "iucore baseline 034 records it" "  which says what records it"
-iucore --definition "$definition" --db "$db" baseline 034
+iucore --definition "$definition" --db "$db" --db "$db" status
+expect_rc 0 "status as a fleet of two"
+expect_out "at 034, 0 pending, 1 applied (unrecorded)" "  each target is at 034, its migration counted as unrecorded"
+iucore --definition "$definition" --db "$db" --actor ledger-adopt-test baseline 034
 expect_rc 0 "baseline 034"
 expect_out "recorded 034 as applied" "  says what it recorded"
+check "  the row is by --actor" equals \
+    "$(psql_in "$db" "SELECT applied_by FROM public.iucore_migration_ledger WHERE migration_id = '034'")" ledger-adopt-test
 check "  status: 034 applied" equals "$(state_of "$db")" applied
 check "  the ledger row is apply's (same checksum as the definition's)" \
     equals "$(ledger_of "$db" | cut -d'|' -f1)" \

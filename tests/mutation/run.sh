@@ -7,7 +7,9 @@
 #   1. copies the working tree (tracked and untracked, not ignored files) into a scratch tree,
 #      keeping file times, so the scratch build stays incremental from one run to the next (the
 #      mutants are read from that copy, so they match the sources they were copied with);
-#   2. builds it once unmutated and runs the suite, which must pass;
+#   2. builds it once unmutated and runs the suite, which must pass (a Debug build without debug
+#      information, as the asan preset builds it but uninstrumented: each mutant recompiles and
+#      relinks in the least time; the suite passes the same there);
 #   3. applies the mutant (exact substring, found exactly once), builds incrementally, runs the
 #      whole suite (ctest, stopping at the first failure), and restores the file;
 # and prints KILLED or SURVIVED per mutant, then the score. A mutant whose original snippet is
@@ -109,7 +111,8 @@ export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
 build_tree() { # build_tree LOGFILE: configure (first time) and build
     if [[ ! -f $build/build.ninja ]]; then
         CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache \
-            cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+            -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_C_FLAGS_DEBUG=-O0 \
             -DIUCORE_WERROR=ON >"$1" 2>&1 || return 1
     fi
     cmake --build "$build" -j "$jobs" >>"$1" 2>&1

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace iucore_test {
 
@@ -47,6 +48,20 @@ inline iucore::definition example_definition() {
     REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
     return std::move(d).value();
 }
+
+/// The error code of a result that must have failed (the test stops if it did not).
+template <class T>
+iucore::errc failure_code(const iucore::result<T>& r) {
+    REQUIRE_FALSE(r.has_value());
+    return iucore::code_of(r.error());
+}
+
+inline bool contains(std::string_view text, std::string_view needle) {
+    return text.find(needle) != std::string_view::npos;
+}
+
+/// The record's first 034 command.
+inline constexpr const char* from_event = "dot_iu_auto_instantiate_from_event";
 
 /// The value of a result that must hold one (the test stops, with the message, if not).
 template <class T>

@@ -21,13 +21,8 @@ using iucore::table_column;
 
 namespace {
 
+using iucore_test::failure_code;
 using iucore_test::must;
-
-template <class T>
-errc code(const iucore::result<T>& r) {
-    REQUIRE_FALSE(r.has_value());
-    return iucore::code_of(r.error());
-}
 
 table_column text(std::string name) {
     return {std::move(name), "text", false, false};
@@ -114,7 +109,7 @@ TEST_CASE("init's schema: what is missing or mistyped is named, with the table's
     auto unmapped = desk_options();
     unmapped.columns.erase("catalog.category");
     auto r = iucore::init_schema(unmapped, desk_tables(false), notes);
-    CHECK(code(r) == errc::invalid_argument);
+    CHECK(failure_code(r) == errc::invalid_argument);
     CHECK(r.error().message.find("has no column named \"category\"; map it with --column "
                                  "catalog.category=COLUMN; its columns: entry_id integer") !=
           std::string::npos);
@@ -122,7 +117,7 @@ TEST_CASE("init's schema: what is missing or mistyped is named, with the table's
     auto mistyped = desk_options();
     mistyped.columns["catalog.mutating"] = "area";
     r = iucore::init_schema(mistyped, desk_tables(false), notes);
-    CHECK(code(r) == errc::invalid_argument);
+    CHECK(failure_code(r) == errc::invalid_argument);
     CHECK(r.error().message.find("area is text; iucore's mutating needs a boolean") !=
           std::string::npos);
 
@@ -143,16 +138,16 @@ TEST_CASE("init's options: checked before connecting") {
     auto o = desk_options();
     CHECK(iucore::check_init_options(o).has_value());
     o.as_version = "";
-    CHECK(code(iucore::check_init_options(o)) == errc::invalid_argument);
+    CHECK(failure_code(iucore::check_init_options(o)) == errc::invalid_argument);
     o.as_version = "1 0";
-    CHECK(code(iucore::check_init_options(o)) == errc::invalid_argument);
+    CHECK(failure_code(iucore::check_init_options(o)) == errc::invalid_argument);
     o = desk_options();
     o.columns["catalog.kind"] = "area";
     CHECK(iucore::check_init_options(o).error().message.find("catalog.category") !=
           std::string::npos);
     o = desk_options();
     o.catalog_table = "a.b.c";
-    CHECK(code(iucore::check_init_options(o)) == errc::invalid_argument);
+    CHECK(failure_code(iucore::check_init_options(o)) == errc::invalid_argument);
 }
 
 TEST_CASE("init's command prefix: dot_iu_ when all share it, else the first word") {
@@ -178,23 +173,23 @@ TEST_CASE("baseline's plan: the unrecorded migrations up to the one named") {
     const auto d = iucore_test::example_definition();
     const auto id = d.migrations.front().id;
     const auto expected = must(iucore::expected_ledger(d));
-    CHECK(must(iucore::plan_baseline(d, id, expected, {})) == expected);
-    CHECK(must(iucore::plan_baseline(d, id, expected, recorded(expected))).empty());
+    CHECK(must(iucore::plan_baseline(id, expected, {})) == expected);
+    CHECK(must(iucore::plan_baseline(id, expected, recorded(expected))).empty());
     auto drifted = recorded(expected);
     drifted.front().checksum = "0000";
-    CHECK(code(iucore::plan_baseline(d, id, expected, drifted)) == errc::drift);
-    CHECK(code(iucore::plan_baseline(d, "999", expected, {})) == errc::invalid_argument);
+    CHECK(failure_code(iucore::plan_baseline(id, expected, drifted)) == errc::drift);
+    CHECK(failure_code(iucore::plan_baseline("999", expected, {})) == errc::invalid_argument);
 }
 
 TEST_CASE("repair's plan: the drifted row, refused when unrecorded") {
     const auto d = iucore_test::example_definition();
     const auto id = d.migrations.front().id;
     const auto expected = must(iucore::expected_ledger(d));
-    CHECK(code(iucore::plan_repair(d, id, expected, {})) == errc::refused);
-    CHECK(must(iucore::plan_repair(d, id, expected, recorded(expected))).empty());
+    CHECK(failure_code(iucore::plan_repair(id, expected, {})) == errc::refused);
+    CHECK(must(iucore::plan_repair(id, expected, recorded(expected))).empty());
     auto drifted = recorded(expected);
     drifted.front().checksum = "0000";
-    const auto plan = must(iucore::plan_repair(d, id, expected, drifted));
+    const auto plan = must(iucore::plan_repair(id, expected, drifted));
     REQUIRE(plan.size() == 1);
     CHECK(plan.front() == expected.front());
     CHECK(iucore::latest_recorded_version(d, drifted) == id);
@@ -221,4 +216,57 @@ TEST_CASE("status: a pending migration whose rows are live as defined is applied
     statuses = pending;
     iucore::mark_unrecorded(statuses, d, iucore::catalog(changed));
     CHECK(statuses.front().state == migration_state::pending);
+}
+
+TEST_CASE("init --gate words: CONFIG=MODE[,MODE][:COMMAND,…], refused naming the form") {
+    const auto g = must(iucore::parse_init_gate("iu_core.composer_enabled=dry_run,live:a,b,a"));
+    CHECK(g.config == "iu_core.composer_enabled");
+    CHECK(g.modes == std::vector{iucore::mode::dry_run, iucore::mode::live});
+    CHECK(g.commands == std::vector<std::string>{"a", "b"}); // each once
+    CHECK(must(iucore::parse_init_gate("k=live,live")).modes == std::vector{iucore::mode::live});
+    CHECK(must(iucore::parse_init_gate("k=live")).commands.empty());
+    for (const auto* bad :
+         {"k", "=live", "k=", "k=sometimes", "k=live:", "k=live:a,,b", "k=live,"}) {
+        const auto parsed = iucore::parse_init_gate(bad);
+        REQUIRE_FALSE(parsed.has_value());
+        CHECK(failure_code(parsed) == errc::invalid_argument);
+        CHECK(iucore_test::contains(parsed.error().message, "CONFIG=MODE"));
+    }
+}
+
+TEST_CASE("init gates: a boolean config, the catalog's commands; none named: every command") {
+    const auto d = iucore_test::example_definition();
+    std::string boolean_config, other_config;
+    for (const auto& c : d.configs.entries())
+        (c.type == "boolean" ? boolean_config : other_config) = c.key;
+    REQUIRE(!boolean_config.empty());
+    REQUIRE(!other_config.empty());
+    const auto first = d.base.rows.rows().front().command_name;
+
+    const auto every =
+        must(iucore::init_gates({must(iucore::parse_init_gate(boolean_config + "=live"))}, d));
+    REQUIRE(every.gates().size() == 1);
+    CHECK(every.gates().front().commands.size() == d.base.rows.size());
+    CHECK(every.evaluate(first, iucore::mode::live, d.configs).evaluations.size() == 1);
+    CHECK(every.evaluate(first, iucore::mode::dry_run, d.configs).evaluations.empty());
+
+    const auto one = must(iucore::init_gates(
+        {must(iucore::parse_init_gate(boolean_config + "=dry_run:" + first))}, d));
+    CHECK(one.gates().front().commands == std::vector{first});
+
+    const auto refused = [&](const std::string& word, const std::string& needle) {
+        const auto gates = iucore::init_gates({must(iucore::parse_init_gate(word))}, d);
+        REQUIRE_FALSE(gates.has_value());
+        CHECK(failure_code(gates) == errc::invalid_argument);
+        CHECK_MESSAGE(iucore_test::contains(gates.error().message, needle), gates.error().message);
+    };
+    refused("no.such=live", "no such config; the boolean configs: ");
+    refused(other_config + "=live", "not boolean");
+    refused(boolean_config + "=live:no_such_command", "\"no_such_command\" is not a command");
+    auto without_configs = d;
+    without_configs.schema.configs.table.clear();
+    const auto gates = iucore::init_gates({must(iucore::parse_init_gate(boolean_config + "=live"))},
+                                          without_configs);
+    REQUIRE_FALSE(gates.has_value());
+    CHECK(iucore_test::contains(gates.error().message, "no config table"));
 }

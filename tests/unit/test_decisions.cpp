@@ -22,17 +22,9 @@ using iucore::ledger_entry;
 
 namespace {
 
+using iucore_test::example_definition;
+using iucore_test::failure_code;
 using iucore_test::must;
-
-definition example() {
-    return iucore_test::example_definition();
-}
-
-template <class T>
-errc code(const iucore::result<T>& r) {
-    REQUIRE_FALSE(r.has_value());
-    return iucore::code_of(r.error());
-}
 
 iucore::signature new_function() {
     iucore::signature sig;
@@ -62,7 +54,7 @@ std::vector<ledger_entry> applied(std::vector<ledger_entry> entries) {
 } // namespace
 
 TEST_CASE("apply's plan: run, already applied, drift, a missing requirement") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto expected = must(iucore::expected_ledger(d));
 
     const auto fresh = must(iucore::plan_apply(d, "034", expected, {}));
@@ -84,18 +76,18 @@ TEST_CASE("apply's plan: run, already applied, drift, a missing requirement") {
     // drifted 034 stops 035 too.
     const auto promoted = must(iucore::promote(d, widget_options(), new_function()));
     const auto chain = must(iucore::expected_ledger(promoted));
-    CHECK(code(iucore::plan_apply(promoted, "035", chain, {})) == errc::refused);
+    CHECK(failure_code(iucore::plan_apply(promoted, "035", chain, {})) == errc::refused);
     auto with_034 = applied({chain.front()});
     CHECK(must(iucore::plan_apply(promoted, "035", chain, with_034)).step == apply_step::run);
     with_034.front().chain_hash = "x";
     CHECK(must(iucore::plan_apply(promoted, "035", chain, with_034)).step == apply_step::drift);
-    CHECK(code(iucore::plan_apply(d, "999", expected, {})) == errc::invalid_argument);
+    CHECK(failure_code(iucore::plan_apply(d, "999", expected, {})) == errc::invalid_argument);
 
     // A live catalog that is not the one 034 starts from refuses it, with the start check's
     // words; an applied or drifted 034 is decided by its ledger row first.
     const iucore::start_state differs{3, "REFUSED: migration 034 starts from the catalog at 033"};
     const auto refused = iucore::plan_apply(d, "034", expected, {}, differs);
-    CHECK(code(refused) == errc::refused);
+    CHECK(failure_code(refused) == errc::refused);
     CHECK(refused.error().message == differs.refusal);
     CHECK(must(iucore::plan_apply(d, "034", expected, applied(expected), differs)).step ==
           apply_step::already_applied);
@@ -104,7 +96,7 @@ TEST_CASE("apply's plan: run, already applied, drift, a missing requirement") {
 }
 
 TEST_CASE("promote: the next migration, its row, requirement, signature and registry entry") {
-    const auto d = example();
+    const auto d = example_definition();
     CHECK(iucore::next_migration_id(d) == "035");
     const auto out = must(iucore::promote(d, widget_options(), new_function()));
     REQUIRE(out.migrations.size() == d.migrations.size() + 1);
@@ -124,18 +116,18 @@ TEST_CASE("promote: the next migration, its row, requirement, signature and regi
 
     auto governed = widget_options();
     governed.command = "dot_iu_auto_instantiate_from_event";
-    CHECK(code(iucore::promote(d, governed, new_function())) == errc::invalid_argument);
+    CHECK(failure_code(iucore::promote(d, governed, new_function())) == errc::invalid_argument);
     auto unprefixed = widget_options();
     unprefixed.command = "widget_count";
-    CHECK(code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
+    CHECK(failure_code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
     unprefixed.command = "dot_iu_";
-    CHECK(code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
+    CHECK(failure_code(iucore::promote(d, unprefixed, new_function())) == errc::invalid_argument);
     // A known function whose live signature differs is refused.
     auto changed = *d.find_signature("fn_iu_auto_instantiate_from_event");
     changed.parameters.pop_back();
     auto options = widget_options();
     options.function = changed.name;
-    CHECK(code(iucore::promote(d, options, changed)) == errc::invalid_argument);
+    CHECK(failure_code(iucore::promote(d, options, changed)) == errc::invalid_argument);
 
     CHECK(iucore::check_promote(d, widget_options()).has_value());
     auto unknown_category = widget_options();
@@ -146,7 +138,7 @@ TEST_CASE("promote: the next migration, its row, requirement, signature and regi
 }
 
 TEST_CASE("promote numbers the new migration after the latest numbered version, as wide") {
-    auto d = example();
+    auto d = example_definition();
     CHECK(iucore::next_migration_id(d) == "035");
     d.migrations.back().id = "0099";
     CHECK(iucore::next_migration_id(d) == "0100");
@@ -154,7 +146,7 @@ TEST_CASE("promote numbers the new migration after the latest numbered version, 
     CHECK(iucore::next_migration_id(d) == "1000");
 
     // A snapshot baseline (not a number) whose only migration is 033: 034, never 00000001.
-    auto snapshot = example();
+    auto snapshot = example_definition();
     snapshot.base.version = "snapshot";
     snapshot.migrations.back().id = "033";
     snapshot.migrations.back().requires_migrations = {"snapshot"};
@@ -173,7 +165,7 @@ TEST_CASE("promote numbers the new migration after the latest numbered version, 
 }
 
 TEST_CASE("promote --migration: two commands in one pending migration, its figures derived") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto first = must(iucore::promote(d, widget_options(), new_function()));
     auto second_sig = new_function();
     second_sig.name = "fn_iu_widget_reset";
@@ -221,11 +213,11 @@ TEST_CASE("promote --migration: two commands in one pending migration, its figur
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().message.find("\"036\"") != std::string::npos);
     CHECK(refused.error().message.find("034, 035") != std::string::npos);
-    CHECK(code(iucore::promote(first, unknown, second_sig)) == errc::invalid_argument);
+    CHECK(failure_code(iucore::promote(first, unknown, second_sig)) == errc::invalid_argument);
 }
 
 TEST_CASE("promote --migration: the ledger decides whether the migration is still open") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto expected = must(iucore::expected_ledger(d));
     auto options = widget_options();
     options.migration = "034";
@@ -241,8 +233,8 @@ TEST_CASE("promote --migration: the ledger decides whether the migration is stil
     // Drifted is recorded too: refused.
     auto edited = applied(expected);
     edited.front().checksum = std::string(64, '0');
-    CHECK(code(iucore::check_promote_ledger(options, iucore::compare_ledger(expected, edited))) ==
-          errc::refused);
+    CHECK(failure_code(iucore::check_promote_ledger(
+              options, iucore::compare_ledger(expected, edited))) == errc::refused);
     // Without --migration the ledger is not asked.
     CHECK(iucore::check_promote_ledger(widget_options(),
                                        iucore::compare_ledger(expected, applied(expected)))
@@ -250,7 +242,7 @@ TEST_CASE("promote --migration: the ledger decides whether the migration is stil
 }
 
 TEST_CASE("registry by version: an entry counts from the migration that registered it") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto before = must(d.figures_at(d.base.version));
     const auto after = must(d.figures_at(d.latest_version()));
     std::int64_t registered_before = 0;
@@ -286,7 +278,7 @@ TEST_CASE("registry by version: an entry counts from the migration that register
 }
 
 TEST_CASE("snapshot's fold: live rows, surface and configs become a definition") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto rows = d.ssot();
     const auto functions = iucore::snapshot_functions(rows);
     CHECK(functions.size() == rows.distinct_targets());

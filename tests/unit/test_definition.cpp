@@ -22,6 +22,7 @@ namespace json = boost::json;
 
 namespace {
 
+using iucore_test::example_definition;
 using iucore_test::example_definition_json;
 using iucore_test::example_definition_text;
 
@@ -29,10 +30,6 @@ definition parse_ok(std::string_view text) {
     auto d = iucore::parse_definition(text, "iu_core.json");
     REQUIRE_MESSAGE(d.has_value(), (d ? std::string() : d.error().message));
     return d.value();
-}
-
-definition example() {
-    return parse_ok(example_definition_text());
 }
 
 json::object& obj(json::value& v) {
@@ -90,7 +87,7 @@ void expect_each_invalid(const std::vector<malformed_case>& cases) {
 TEST_CASE("the example loads; its figures report serialises every figure") {
     // The record's own figures are pinned once, in examples/python/tests/test_record.py (and
     // checked at the pin sites by `iucore pins --check`); here they are only computed.
-    const auto d = example();
+    const auto d = example_definition();
     CHECK(d.name == "iu-core");
     CHECK(d.versions() == std::vector<std::string>{"033", "034"});
     CHECK(d.latest_version() == "034");
@@ -114,7 +111,7 @@ TEST_CASE("the example loads; its figures report serialises every figure") {
 }
 
 TEST_CASE("the figures are derived from the definition, not typed") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto* m = d.find_migration("034");
     REQUIRE(m != nullptr);
     auto e = d.expectations("034");
@@ -167,7 +164,7 @@ TEST_CASE("the figures are derived from the definition, not typed") {
 }
 
 TEST_CASE("expectations for 034") {
-    const auto d = example();
+    const auto d = example_definition();
     auto e = d.expectations("034");
     REQUIRE(e.has_value());
     CHECK(e.value().migration_id == "034");
@@ -199,7 +196,7 @@ TEST_CASE("expectations for 034") {
 }
 
 TEST_CASE("catalog_at folds the migrations over the baseline") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto at033 = d.catalog_at("033").value();
     const auto at034 = d.catalog_at("034").value();
     CHECK(at033 == d.base.rows);
@@ -245,7 +242,7 @@ TEST_CASE("a later migration: folding stops at the version asked for; dependents
     const auto d = parse_ok(json::serialize(v));
     CHECK(d.versions() == std::vector<std::string>{"033", "034", "035"});
     CHECK(d.latest_version() == "035");
-    const auto before = example();
+    const auto before = example_definition();
     CHECK(d.catalog_at("034").value() == before.catalog_at("034").value());
     CHECK(d.catalog_at("034").value().find("dot_iu_help") == nullptr);
     CHECK(d.catalog_at("035").value().size() == before.catalog_at("034").value().size() + 1);
@@ -259,12 +256,12 @@ TEST_CASE("a later migration: folding stops at the version asked for; dependents
     CHECK(d.version_before("035").value() == "034");
     CHECK(d.version_before("034").value() == "033");
     CHECK(d.expectations("035").value().rows_before == before.catalog_at("034").value().size());
-    CHECK(example().dependents("034").empty());
-    CHECK(example().dependents("033") == std::vector<std::string>{"034"});
+    CHECK(example_definition().dependents("034").empty());
+    CHECK(example_definition().dependents("033") == std::vector<std::string>{"034"});
 }
 
 TEST_CASE("figures by pin name") {
-    const auto f = example().figures_at("034").value();
+    const auto f = example_definition().figures_at("034").value();
     CHECK(iucore::figures::names().size() == 5 + iucore::all_surface_kinds.size());
     for (const auto& name : iucore::figures::names())
         CHECK(f.get(name).has_value());
@@ -275,7 +272,7 @@ TEST_CASE("figures by pin name") {
 }
 
 TEST_CASE("the whole definition round trips through JSON exactly") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto v = json::value_from(d);
     auto read = iucore::read_json<definition>(v, "$");
     REQUIRE_MESSAGE(read.has_value(), (read ? std::string() : read.error().message));
@@ -316,7 +313,7 @@ TEST_CASE("the whole definition round trips through JSON exactly") {
 }
 
 TEST_CASE("the example's registry and signatures, as the record names them") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto* sig = d.find_signature("fn_iu_auto_instantiate_from_event");
     REQUIRE(sig != nullptr);
     CHECK(sig->record_text() ==

@@ -26,10 +26,10 @@ using iucore::mode;
 namespace {
 
 using iucore_test::check_round_trip;
+using iucore_test::from_event;
 
 constexpr const char* composer = "iu_core.composer_enabled";
 constexpr const char* auto_instantiate = "iu_core.auto_instantiate_enabled";
-constexpr const char* from_event = "dot_iu_auto_instantiate_from_event";
 constexpr const char* rollback = "dot_iu_auto_instantiate_rollback_by_actor";
 
 config_set one(std::optional<std::string> value, std::string type = "boolean") {

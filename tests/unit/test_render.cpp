@@ -22,6 +22,8 @@ namespace json = boost::json;
 
 namespace {
 
+using iucore_test::contains;
+using iucore_test::example_definition;
 using iucore_test::example_definition_json;
 using iucore_test::example_definition_text;
 
@@ -31,17 +33,9 @@ definition parse_ok(const json::value& v) {
     return d.value();
 }
 
-definition example() {
-    return parse_ok(example_definition_json());
-}
-
 rendered_sql must(iucore::result<rendered_sql> r) {
     REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message));
     return std::move(r).value();
-}
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
 }
 
 using iucore_test::count_occurrences;
@@ -191,7 +185,7 @@ TEST_CASE("the lexer used below tells balanced from unbalanced quoting") {
 }
 
 TEST_CASE("render_forward 034: preflight, idempotent insert and the record's checks") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto r = must(iucore::render_forward(d, "034"));
     const auto text = r.text();
     CHECK(r.file_name == "034_auto_instantiate_dot_registration.sql");
@@ -270,7 +264,7 @@ TEST_CASE("render_forward 034: preflight, idempotent insert and the record's che
 }
 
 TEST_CASE("render_rollback 034 guards on the run log's command_name column") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto r = must(iucore::render_rollback(d, "034"));
     const auto text = r.text();
     CHECK(r.file_name == "034_auto_instantiate_dot_registration_rollback.sql");
@@ -330,7 +324,7 @@ TEST_CASE("the rollback guard follows the schema model, and names dependents") {
 }
 
 TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto latest = must(iucore::render_seed(d));
     CHECK(latest.file_name == "seed_034.sql");
     REQUIRE_FALSE(latest.statements.empty());
@@ -366,7 +360,7 @@ TEST_CASE("render_seed: the whole catalog at a version, idempotently") {
 }
 
 TEST_CASE("render_start_check: the catalog a migration starts from, row for row") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto e = d.expectations("034").value();
     const auto start = iucore::render_start_check(d, "034").value();
     // Every row of 033 must be there, equal; 034's own rows may be (ON CONFLICT re-applies them).
@@ -389,7 +383,7 @@ TEST_CASE("render_start_check: the catalog a migration starts from, row for row"
 }
 
 TEST_CASE("target functions are named by identity: the catalog's schema and argument types") {
-    auto d = example();
+    auto d = example_definition();
     const auto& sig = *d.find_signature("fn_iu_auto_instantiate_rollback_by_actor");
     CHECK(iucore::function_identity(d, sig) ==
           "public.fn_iu_auto_instantiate_rollback_by_actor(text,boolean)");
@@ -408,7 +402,7 @@ TEST_CASE("target functions are named by identity: the catalog's schema and argu
 }
 
 TEST_CASE("unknown versions and migrations are refused") {
-    const auto d = example();
+    const auto d = example_definition();
     for (std::string_view id : {"033", "035", ""}) {
         CAPTURE(id);
         auto forward = iucore::render_forward(d, id);
@@ -425,11 +419,11 @@ TEST_CASE("unknown versions and migrations are refused") {
 }
 
 TEST_CASE("checksums: sha256 hex, stable across renders, sensitive to the rows") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto forward = must(iucore::render_forward(d, "034")).checksum();
     CHECK(is_hex64(forward));
     CHECK(must(iucore::render_forward(d, "034")).checksum() == forward);
-    CHECK(must(iucore::render_forward(example(), "034")).checksum() == forward);
+    CHECK(must(iucore::render_forward(example_definition(), "034")).checksum() == forward);
     // The definition read back from its own JSON renders the same bytes.
     const auto again = parse_ok(json::value_from(d));
     CHECK(must(iucore::render_forward(again, "034")).checksum() == forward);
@@ -567,7 +561,7 @@ TEST_CASE("a NUL byte in a value fails the render instead of producing SQL") {
         }
     }
     SUBCASE("invalid UTF-8 in a category") {
-        auto d = example();
+        auto d = example_definition();
         d.categories.push_back("bad\xff");
         d.migrations[0].adds[0].category = "bad\xff";
         auto r = iucore::render_forward(d, "034");
@@ -575,7 +569,7 @@ TEST_CASE("a NUL byte in a value fails the render instead of producing SQL") {
         CHECK(contains(r.error().message, "UTF-8"));
     }
     SUBCASE("in a migration id of a definition built in code") {
-        auto d = example();
+        auto d = example_definition();
         const std::string bad("03\0"
                               "4",
                               4);
@@ -587,7 +581,7 @@ TEST_CASE("a NUL byte in a value fails the render instead of producing SQL") {
         }
     }
     SUBCASE("in a table name of the schema") {
-        auto d = example();
+        auto d = example_definition();
         d.schema.catalog.table = std::string("public.cat\0x", 12);
         auto r = iucore::render_seed(d);
         REQUIRE_FALSE(r.has_value());

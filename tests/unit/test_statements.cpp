@@ -19,17 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
+using iucore_test::contains;
+using iucore_test::example_definition;
+using iucore_test::from_event;
 using iucore_test::must;
-
-definition example() {
-    return iucore_test::example_definition();
-}
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
-}
-
-constexpr std::string_view from_event = "dot_iu_auto_instantiate_from_event";
 
 std::vector<std::string> tokens(const std::string& suffix) {
     return {"event_id=6f1c1b9e-9a6e-4c55-9a53-2b0f3c0d7a11",
@@ -51,7 +44,7 @@ statement governed_run(const definition& d, const std::vector<std::string>& t,
 } // namespace
 
 TEST_CASE("the governed run: values only as parameters, the same text from run to run") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto first = governed_run(d, tokens("x-1"), "alice");
     const auto second = governed_run(d, tokens("y-'2\\"), "bob'; DROP TABLE x; --");
     // The prepared statement is found by its text: values and actor must not change it.
@@ -75,7 +68,7 @@ TEST_CASE("the governed run: values only as parameters, the same text from run t
 }
 
 TEST_CASE("the governed run names every table and column from the schema model") {
-    auto d = example();
+    auto d = example_definition();
     d.schema.run_log.table = "audit.runs";
     d.schema.run_log.command_column = "Command";
     d.schema.configs.table = "cfg.settings";
@@ -110,7 +103,7 @@ TEST_CASE("the governed run names every table and column from the schema model")
 }
 
 TEST_CASE("no statement outside the schema model types the catalog's key column") {
-    auto d = example();
+    auto d = example_definition();
     CHECK(iucore::catalog_key_column(d) == "command_name");
     const auto rows = must(iucore::render_catalog_rows(d));
     CHECK(rows.text == "SELECT command_name, category, mutating, reversible, "
@@ -123,7 +116,7 @@ TEST_CASE("no statement outside the schema model types the catalog's key column"
 }
 
 TEST_CASE("a mapped run log: only the columns it has, the id when it has one") {
-    auto d = example();
+    auto d = example_definition();
     d.schema.run_log.table = "public.ops_runs";
     d.schema.run_log.command_column = "cmd";
     auto& columns = d.schema.run_log.columns;
@@ -165,7 +158,7 @@ TEST_CASE("a mapped run log: only the columns it has, the id when it has one") {
 }
 
 TEST_CASE("the actor: an empty one is the session's current_user, never an argument") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto run = governed_run(d, tokens("a"), "");
     CHECK(contains(run.text, "coalesce($5::text, current_user)"));
     CHECK_FALSE(run.params[4].has_value()); // NULL, not the actor= argument's "operator"
@@ -173,7 +166,7 @@ TEST_CASE("the actor: an empty one is the session's current_user, never an argum
 }
 
 TEST_CASE("a mapped catalog: its own names, only the mapped columns, extra columns untouched") {
-    auto d = example();
+    auto d = example_definition();
     d.schema.catalog.table = "public.ops_catalog";
     auto& c = d.schema.catalog.columns;
     c.command_name = "cmd_name";
@@ -204,7 +197,7 @@ TEST_CASE("a mapped catalog: its own names, only the mapped columns, extra colum
 }
 
 TEST_CASE("apply's two round trips: the lock, the ledger, its row and the end") {
-    auto d = example();
+    auto d = example_definition();
     const auto opening = must(iucore::render_apply_opening(d, "034"));
     CHECK(opening.starts_with("BEGIN;\nSET LOCAL jit = off;\nSELECT pg_advisory_xact_lock(" +
                               iucore::advisory_lock_key(d) + ");\n"));
@@ -238,16 +231,16 @@ TEST_CASE("apply's two round trips: the lock, the ledger, its row and the end") 
 }
 
 TEST_CASE("the advisory lock key is stable per ledger table") {
-    auto d = example();
+    auto d = example_definition();
     const auto key = iucore::advisory_lock_key(d);
-    CHECK(key == iucore::advisory_lock_key(example()));
+    CHECK(key == iucore::advisory_lock_key(example_definition()));
     CHECK(key.find_first_not_of("0123456789") == std::string::npos);
     d.schema.ledger.table = "other.ledger";
     CHECK(iucore::advisory_lock_key(d) != key);
 }
 
 TEST_CASE("introspection: surface counts, signature lookup, table presence, verification") {
-    auto d = example();
+    auto d = example_definition();
     const auto surface = must(iucore::render_surface_counts(d));
     CHECK(surface.text.starts_with("SELECT "));
     CHECK(surface.params.at(0) == std::string("{\"public\"}"));
@@ -262,16 +255,16 @@ TEST_CASE("introspection: surface counts, signature lookup, table presence, veri
     d.schema.surface.kinds.erase(iucore::surface_kind::trigger);
     CHECK(contains(must(iucore::render_surface_counts(d)).text, "0::bigint AS trigger"));
 
-    const auto lookup = iucore::render_signature_lookup(example(), "fn_x'y");
+    const auto lookup = iucore::render_signature_lookup(example_definition(), "fn_x'y");
     CHECK(lookup.params.at(0) == std::string("public"));
     CHECK(lookup.params.at(1) == std::string("fn_x'y"));
     CHECK_FALSE(contains(lookup.text, "fn_x"));
 
-    const auto present = iucore::render_table_exists("a.b");
+    const auto present = must(iucore::render_table_exists("Desk.ops"));
     CHECK(present.text == "SELECT to_regclass($1) IS NOT NULL AS present");
-    CHECK(present.params.at(0) == std::string("a.b"));
+    CHECK(present.params.at(0) == std::string("\"Desk\".ops")); // the case kept, not folded
 
-    const auto checks = must(iucore::render_version_checks(example(), "034"));
+    const auto checks = must(iucore::render_version_checks(example_definition(), "034"));
     const auto own = iucore::render_verification(checks, true);
     CHECK(own.starts_with("BEGIN READ ONLY;"));
     CHECK(own.ends_with(";\nCOMMIT;"));
@@ -287,7 +280,7 @@ TEST_CASE("text arrays as parameters quote every element") {
 }
 
 TEST_CASE("explain's call: named notation with parameters, and as a statement") {
-    const auto d = example();
+    const auto d = example_definition();
     const auto binding = must(iucore::bind_command(d, from_event));
     const auto args = must(iucore::parse_arguments(binding, tokens("z")));
     const auto call = must(iucore::render_call(d, binding, args));

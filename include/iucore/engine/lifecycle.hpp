@@ -71,7 +71,7 @@ result<signature> read_signature(session& s, const definition& d, std::string_vi
 result<std::vector<std::pair<std::string, std::int64_t>>>
 count_runs(session& s, const definition& d, const std::vector<std::string>& commands);
 
-/// Whether the table exists (to_regclass).
+/// Whether the table (`name` or `schema.name`, as the schema model spells it) exists.
 result<bool> table_exists(session& s, std::string_view qualified_table);
 /// Runs the seed of `version` (render_seed) in its own transaction; returns its INSERT status
 /// line ("INSERT 0 0" when live already matched).
