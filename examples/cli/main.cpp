@@ -8,6 +8,7 @@
 
 #include <iucore/actor.hpp>
 #include <iucore/arguments.hpp>
+#include <iucore/chain.hpp>
 #include <iucore/engine/commands.hpp>
 #include <iucore/engine/files.hpp>
 #include <iucore/engine/fleet.hpp>
@@ -142,6 +143,7 @@ namespace {
 /// What the command line said, verb by verb.
 struct inputs {
     std::string migration;
+    std::string to; // apply --to, rollback --to: where a walk along the chain ends
     std::string version;
     std::string render_what;
     std::string command;
@@ -216,6 +218,24 @@ const auto migration_is_known = [](const context& ctx, const inputs& in) {
 
 void migration_positional(CLI::App& app, inputs& in) {
     app.add_option("MIGRATION", in.migration, "a migration id of the definition")->required();
+}
+
+/// apply's and rollback's words: one MIGRATION, or a walk along the chain ending at --to.
+void chain_words(CLI::App& app, inputs& in, const std::string& to_help) {
+    app.add_option("MIGRATION", in.migration, "one migration id of the definition");
+    app.add_option("--to", in.to, to_help)->option_text("VERSION");
+}
+
+/// The chain's report, then the exit status of the step that stopped it (0 when none did).
+int print_chain(context& ctx, const result<chain_report>& report) {
+    if (progress_line::wanted(ctx)) progress_line::clear();
+    if (!report) return report_failure(ctx, report.error());
+    const auto& r = report.value();
+    const int printed = print(
+        ctx, r, [](const chain_report& x) { return text(x); }, done);
+    if (!r.stopped) return printed;
+    if (interrupting_signal()) return report_failure(ctx, *r.stopped);
+    return exit_for(*r.stopped);
 }
 
 std::optional<std::string_view> environment(const char* name) {
@@ -371,16 +391,36 @@ std::vector<verb> verbs() {
                  render_verb});
     v.push_back({"apply",
                  "Apply one migration in one transaction: advisory lock, preflight, insert, "
-                 "verification, ledger row. --dry-run does all of it, reports, and rolls back.",
+                 "verification, ledger row. --dry-run does all of it, reports, and rolls back. "
+                 "Without MIGRATION: every migration in order (--to: up to that one), each in "
+                 "its own transaction, stopping at the first that fails.",
                  [](CLI::App& app, inputs& in) {
-                     migration_positional(app, in);
+                     chain_words(app, in, "apply every migration up to and including this one");
                      app.add_flag("--dry-run", in.dry_run, "report, then roll back");
                  },
-                 migration_is_known,
+                 [](const context& ctx, const inputs& in) -> result<void> {
+                     if (!in.migration.empty() && !in.to.empty())
+                         return fail(errc::invalid_argument,
+                                     "give MIGRATION or --to, not both (MIGRATION applies one "
+                                     "migration; --to every one up to it)");
+                     if (!in.migration.empty()) return known_migration(ctx.def, in.migration);
+                     if (in.dry_run)
+                         return fail(errc::invalid_argument,
+                                     "--dry-run takes one MIGRATION: each migration of a chain "
+                                     "starts where the one before it ends, which a dry run "
+                                     "does not commit");
+                     BOOST_OUTCOME_TRY(chain_forward(ctx.def, in.to));
+                     return boost::outcome_v2::success();
+                 },
                  [](context& ctx, const inputs& in) {
                      apply_options options;
                      options.dry_run = in.dry_run;
                      options.applied_by = actor_of(in);
+                     if (in.migration.empty()) {
+                         auto s = connect(ctx);
+                         if (!s) return report_failure(ctx, s.error());
+                         return print_chain(ctx, apply_chain(s.value(), ctx.def, in.to, options));
+                     }
                      return with_session(
                          ctx, [&](session& s) { return apply(s, ctx.def, in.migration, options); },
                          fails);
@@ -397,8 +437,28 @@ std::vector<verb> verbs() {
          }});
     v.push_back({"rollback",
                  "Delete the migration's rows under the run-log guard; refused while runs "
-                 "reference them or a later applied migration requires it.",
-                 migration_positional, migration_is_known, [](context& ctx, const inputs& in) {
+                 "reference them or a later applied migration requires it. --to VERSION: every "
+                 "migration after VERSION whose rows are in the catalog, latest first, each in "
+                 "its own transaction, stopping at the first refused.",
+                 [](CLI::App& app, inputs& in) {
+                     chain_words(app, in,
+                                 "roll back every migration after this version (a migration or "
+                                 "the baseline)");
+                 },
+                 [](const context& ctx, const inputs& in) -> result<void> {
+                     if (in.migration.empty() == in.to.empty())
+                         return fail(errc::invalid_argument,
+                                     "give one MIGRATION, or --to VERSION (rollback never walks "
+                                     "the chain unless told where to stop)");
+                     if (!in.migration.empty()) return known_migration(ctx.def, in.migration);
+                     return known_version(ctx.def, in.to);
+                 },
+                 [](context& ctx, const inputs& in) {
+                     if (!in.to.empty()) {
+                         auto s = connect(ctx);
+                         if (!s) return report_failure(ctx, s.error());
+                         return print_chain(ctx, rollback_chain(s.value(), ctx.def, in.to));
+                     }
                      return with_session(
                          ctx, [&](session& s) { return rollback(s, ctx.def, in.migration); },
                          never);
@@ -786,6 +846,9 @@ int main_cli(int argc, char** argv) {
     ctx.def = std::move(loaded).value();
     if (auto checked = v.check_offline(ctx, in); !checked)
         return report_usage(ctx.json, naming_verb(v.name, checked.error().message));
+    if (fleet && v.name == "apply" && in.migration.empty())
+        return report_usage(ctx.json, "apply: a fleet applies one MIGRATION (the chain, without "
+                                      "one or with --to, is for one database)");
     std::vector<std::string> targets = line.db;
     if (!line.fleet.empty()) {
         auto text = read_text_file(line.fleet);

@@ -82,6 +82,31 @@ std::string text(const rollback_report& r) {
            "COMMIT\n";
 }
 
+std::string text(const chain_report& r) {
+    std::string out;
+    std::vector<std::string> done;
+    for (const auto& step : r.applied) {
+        out += text(step);
+        if (!step.ok()) continue;
+        std::string outcome(name(step.outcome)); // already_applied → already applied
+        std::replace(outcome.begin(), outcome.end(), '_', ' ');
+        done.push_back(step.migration + " " + outcome);
+    }
+    for (const auto& step : r.rolled_back) {
+        out += text(step);
+        done.push_back(step.migration + " rolled back");
+    }
+    std::string steps;
+    for (const auto& d : done)
+        steps += (steps.empty() ? "" : ", ") + d;
+    out += r.operation + (r.operation == "apply" ? " up to " : " back to ") + r.to + ": " +
+           (done.empty() ? std::string("nothing to do") : steps) + "\n";
+    if (r.stopped)
+        out += r.operation + ": STOPPED at " + r.stopped_at + ": " + r.stopped->message +
+               " (the steps before it are committed; nothing of " + r.stopped_at + " is)\n";
+    return out;
+}
+
 std::string text(const verify_report& r) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : r.checks)

@@ -17,6 +17,7 @@ std::string table(const std::vector<std::string>& columns,
 
 std::string text(const apply_report& r);
 std::string text(const rollback_report& r);
+std::string text(const chain_report& r);
 std::string text(const verify_report& r);
 std::string text(const prove_report& r);
 std::string text(const diff_report& r);

@@ -4,6 +4,7 @@
 
 #include <iucore/catalog.hpp>
 #include <iucore/config.hpp>
+#include <iucore/definition.hpp>
 #include <iucore/gate.hpp>
 #include <iucore/ledger.hpp>
 #include <iucore/mode.hpp>
@@ -48,16 +49,7 @@ struct check_result {
     friend bool operator==(const check_result&, const check_result&) = default;
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const check_result& c) {
-    json::object columns(v.storage());
-    for (const auto& [name, value] : c.columns)
-        columns[name] = value;
-    v = {{"check", c.name},
-         {"expected", c.expected},
-         {"actual", c.actual},
-         {"ok", c.ok},
-         {"columns", columns}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const check_result& c);
 
 enum class apply_outcome { applied, already_applied, would_apply, drift };
 
@@ -91,20 +83,7 @@ struct apply_report {
     bool ok() const { return outcome != apply_outcome::drift; }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const apply_report& r) {
-    v = {{"operation", "apply"},
-         {"migration", r.migration},
-         {"outcome", name(r.outcome)},
-         {"dry_run", r.dry_run},
-         {"inserted", r.inserted},
-         {"insert_status", r.insert_status},
-         {"checks", json::value_from(r.checks, v.storage())},
-         {"checksum", r.checksum},
-         {"checksum_algorithm", r.checksum_algorithm},
-         {"chain_hash", r.chain_hash},
-         {"message", r.message},
-         {"round_trips", r.round_trips}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const apply_report& r);
 
 struct rollback_report {
     std::string migration;
@@ -114,14 +93,22 @@ struct rollback_report {
     int round_trips = 0;
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const rollback_report& r) {
-    v = {{"operation", "rollback"},
-         {"migration", r.migration},
-         {"back_to", r.back_to},
-         {"deleted", r.deleted},
-         {"checks", json::value_from(r.checks, v.storage())},
-         {"round_trips", r.round_trips}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const rollback_report& r);
+
+/// A walk along the chain (iucore/chain.hpp): apply without an id or with --to, rollback --to.
+/// Each step is a transaction of its own; the walk stops at the first step that fails, and the
+/// steps before it stay committed.
+struct chain_report {
+    std::string operation;                    // "apply" or "rollback"
+    std::string to;                           // the version the walk ends at
+    std::vector<apply_report> applied;        // apply's steps, in order
+    std::vector<rollback_report> rolled_back; // rollback's steps, latest first
+    std::string stopped_at;                   // the migration whose step failed; empty if none
+    std::optional<failure> stopped;           // why it stopped
+    bool ok() const { return !stopped; }
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const chain_report& r);
 
 struct verify_report {
     std::string version;
@@ -133,12 +120,7 @@ struct verify_report {
     }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const verify_report& r) {
-    v = {{"operation", "verify"},
-         {"version", r.version},
-         {"ok", r.ok()},
-         {"checks", json::value_from(r.checks, v.storage())}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const verify_report& r);
 
 struct prove_step {
     std::string step;    // apply, rollback, re-apply
@@ -159,21 +141,9 @@ struct prove_report {
     }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const prove_step& s) {
-    v = {{"step", s.step},
-         {"outcome", s.outcome},
-         {"expected_rows", s.expected_rows},
-         {"catalog_rows", s.catalog_rows},
-         {"backend_pid", s.backend_pid},
-         {"ok", s.ok}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const prove_step& s);
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const prove_report& r) {
-    v = {{"operation", "prove"},
-         {"migration", r.migration},
-         {"ok", r.ok()},
-         {"steps", json::value_from(r.steps, v.storage())}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const prove_report& r);
 
 struct diff_report {
     std::string version;
@@ -184,13 +154,7 @@ struct diff_report {
     bool ok() const { return differences.empty(); }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const diff_report& r) {
-    v = {{"operation", "diff"},
-         {"version", r.version},
-         {"expected_rows", r.expected_rows},
-         {"live_rows", r.live_rows},
-         {"diff", json::value_from(r.differences, v.storage())}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const diff_report& r);
 
 struct surface_report {
     std::string version;
@@ -201,14 +165,7 @@ struct surface_report {
     bool ok() const { return differences.empty(); }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const surface_report& r) {
-    v = {{"operation", "surface"},
-         {"version", r.version},
-         {"expected", json::value_from(r.expected, v.storage())},
-         {"live", json::value_from(r.live, v.storage())},
-         {"differences", json::value_from(r.differences, v.storage())},
-         {"ok", r.ok()}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const surface_report& r);
 
 /// What init read and wrote, and its check of its own output against the database it read.
 struct init_report {
@@ -227,21 +184,7 @@ struct init_report {
     bool ok() const { return verified.ok() && diffed.ok() && surfaced.ok(); }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const init_report& r) {
-    v = {{"operation", "init"},
-         {"version", r.version},
-         {"output", r.output.empty() ? json::value(nullptr) : json::value(r.output)},
-         {"command_prefix", r.command_prefix},
-         {"catalog_rows", r.catalog_rows},
-         {"signatures", r.signatures},
-         {"configs", r.configs},
-         {"gates", r.gates},
-         {"notes", json::value_from(r.notes, v.storage())},
-         {"verify", json::value_from(r.verified, v.storage())},
-         {"diff", json::value_from(r.diffed, v.storage())},
-         {"surface", json::value_from(r.surfaced, v.storage())},
-         {"ok", r.ok()}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const init_report& r);
 
 /// What baseline or repair wrote to the ledger, after checking the live post-conditions.
 struct ledger_report {
@@ -254,15 +197,7 @@ struct ledger_report {
     bool ok() const { return verified.ok(); }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const ledger_report& r) {
-    v = {{"operation", r.operation},
-         {"migration", r.migration},
-         {"checked_at", r.checked_at},
-         {"recorded", json::value_from(r.recorded, v.storage())},
-         {"checks", json::value_from(r.verified.checks, v.storage())},
-         {"message", r.message},
-         {"ok", r.ok()}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const ledger_report& r);
 
 struct status_report {
     std::vector<migration_status> migrations;
@@ -293,11 +228,7 @@ struct status_report {
     }
 };
 
-inline void tag_invoke(json::value_from_tag, json::value& v, const status_report& r) {
-    v = {{"operation", "status"},
-         {"ledger_exists", r.ledger_exists},
-         {"migrations", json::value_from(r.migrations, v.storage())}};
-}
+void tag_invoke(json::value_from_tag, json::value& v, const status_report& r);
 
 enum class run_outcome { ok, refused, error };
 
@@ -338,5 +269,25 @@ struct gates_report {
 };
 
 void tag_invoke(json::value_from_tag, json::value& v, const gates_report& r);
+
+/// What promote did: the migration it added the command to, its derived expectations, the new
+/// definition and where it was written (empty when it was not).
+struct promote_report {
+    definition promoted;
+    std::string path;
+    std::string migration; // the id of the migration the command went into
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r);
+
+/// Every version's figures and, with --check, what each pin site says.
+struct pins_report {
+    std::vector<figures> by_version; // every version's figures
+    std::size_t checked_sites = 0;
+    std::vector<pin_mismatch> mismatches;
+    bool ok() const { return mismatches.empty(); }
+};
+
+void tag_invoke(json::value_from_tag, json::value& v, const pins_report& r);
 
 } // namespace iucore

@@ -186,14 +186,4 @@ result<promote_report> promote_and_save(session& s, const definition& d,
     return promote_report{std::move(promoted), path, std::move(into)};
 }
 
-void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r) {
-    const auto& m = *r.promoted.find_migration(r.migration);
-    v = {{"operation", "promote"},
-         {"migration", json::value_from(m, v.storage())},
-         {"expectations", json::value_from(r.promoted.expectations(m.id).value(), v.storage())},
-         {"definition", json::value_from(r.promoted, v.storage())}};
-    v.as_object()["path"] =
-        r.path.empty() ? json::value(nullptr) : json::value(r.path, v.storage());
-}
-
 } // namespace iucore

@@ -136,14 +136,6 @@ result<void> save_definition_file(const definition& d, const std::string& path,
     return boost::outcome_v2::success();
 }
 
-void tag_invoke(json::value_from_tag, json::value& v, const pins_report& r) {
-    v = {{"operation", "pins"},
-         {"figures", json::value_from(r.by_version, v.storage())},
-         {"checked_sites", r.checked_sites},
-         {"mismatches", json::value_from(r.mismatches, v.storage())},
-         {"ok", r.ok()}};
-}
-
 result<pins_report> pins(const definition& d, bool check, const std::string& base_dir) {
     pins_report report;
     for (const auto& v : d.versions())

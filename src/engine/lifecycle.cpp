@@ -1,4 +1,5 @@
 #include <iucore/apply_plan.hpp>
+#include <iucore/chain.hpp>
 #include <iucore/engine/lifecycle.hpp>
 #include <iucore/ledger.hpp>
 #include <iucore/ledger_plan.hpp>
@@ -179,6 +180,47 @@ result<rollback_report> rollback(session& s, const definition& d, std::string_vi
             report.deleted = rows.affected;
     report.checks = printed_checks(results, script.checks);
     report.round_trips = s.round_trips() - trips_before;
+    return report;
+}
+
+result<chain_report> apply_chain(session& s, const definition& d, std::string_view to,
+                                 const apply_options& options) {
+    BOOST_OUTCOME_TRY(auto steps, chain_forward(d, to));
+    chain_report report;
+    report.operation = "apply";
+    report.to = steps.empty() ? d.base.version : steps.back();
+    for (const auto& id : steps) {
+        auto step = apply(s, d, id, options);
+        if (!step) {
+            report.stopped_at = id;
+            report.stopped = step.error();
+            break;
+        }
+        report.applied.push_back(std::move(step).value());
+        if (!report.applied.back().ok()) {
+            report.stopped_at = id;
+            report.stopped = fail(errc::drift, report.applied.back().message);
+            break;
+        }
+    }
+    return report;
+}
+
+result<chain_report> rollback_chain(session& s, const definition& d, std::string_view to) {
+    BOOST_OUTCOME_TRY(auto now, status(s, d));
+    BOOST_OUTCOME_TRY(auto steps, chain_backward(d, to, now.migrations));
+    chain_report report;
+    report.operation = "rollback";
+    report.to = std::string(to);
+    for (const auto& id : steps) {
+        auto step = rollback(s, d, id);
+        if (!step) {
+            report.stopped_at = id;
+            report.stopped = step.error();
+            break;
+        }
+        report.rolled_back.push_back(std::move(step).value());
+    }
     return report;
 }
 

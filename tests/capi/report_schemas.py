@@ -55,6 +55,8 @@ DOCUMENTED = {
         }
     },
     "fleet": {"verb": {"enum": ["apply", "status", "verify", "diff"]}},
+    "apply_chain": {"steps": {"type": "array", "items": {"type": "object", "description": "apply reports as apply.json describes them, without \"format\""}}},
+    "rollback_chain": {"steps": {"type": "array", "items": {"type": "object", "description": "rollback reports as rollback.json describes them, without \"format\""}}},
 }
 # The same, for members of a report's array items: operation -> array member -> member -> schema.
 DOCUMENTED_ITEMS = {
@@ -250,7 +252,7 @@ def real_reports():
         reports.append(s.status(definition))
     reports.append(iucore.prove(fresh_database("schemas_prove"), definition, "034"))
     definition.close()
-    return reports + fleet_reports()
+    return reports + fleet_reports() + chain_reports()
 
 
 def fleet_reports():
@@ -284,19 +286,63 @@ def fleet_reports():
     return reports
 
 
-def validate_fleet(report, schemas):
-    """Each target's own report against its verb's schema (less "format", which only the
-    outermost report carries)."""
-    path = schemas / f"{report.get('verb')}.json"
+def chain_reports():
+    """The CLI's walks along the chain on a database at the baseline: apply without a migration
+    (every one applied), again (already applied), rollback --to the baseline, again (nothing to
+    do), and a walk stopped by a failing preflight (the first migration's first required function
+    dropped)."""
+    cli, path = os.environ["IUCORE_CLI"], os.environ["IUCORE_EXAMPLE_DEFINITION"]
+    definition = json.loads(pathlib.Path(path).read_text())
+    baseline = definition["baseline"]["version"]
+    required = definition["migrations"][0]["requires"]["functions"][0]
+
+    def walk(db, *verb_args):
+        done = subprocess.run(
+            [cli, "--definition", path, "--db", db, *verb_args, "--json"],
+            capture_output=True,
+            text=True,
+        )
+        if not done.stdout.strip():
+            raise RuntimeError(f"iucore {' '.join(verb_args)}: {done.stderr}")
+        return json.loads(done.stdout)
+
+    db = fresh_database("schemas_chain")
+    reports = [walk(db, "apply"), walk(db, "apply")]
+    reports += [walk(db, "rollback", "--to", baseline), walk(db, "rollback", "--to", baseline)]
+    stopped = fresh_database("schemas_chain_stopped")
+    psql(stopped, f"DROP FUNCTION public.{required}")
+    reports.append(walk(stopped, "apply"))
+    return reports
+
+
+def validate_inner(reports, verb, schemas, where):
+    """Reports nested in another (a walk's steps, a fleet's targets) against their verb's
+    schema, less "format", which only the outermost report carries. `reports`: (path, report)."""
+    path = schemas / f"{verb}.json"
     if not path.exists():
-        return [f"$.verb: no schema {path} for the targets' reports"]
+        return [f"{where}: no schema {path} for the reports it holds"]
     schema = json.loads(path.read_text())
     schema["required"] = [n for n in schema.get("required", []) if n != "format"]
     errors = []
-    for i, target in enumerate(report.get("targets", [])):
-        if isinstance(target.get("report"), dict):
-            errors += validate(target["report"], schema, f"$.targets[{i}].report")
+    for at, inner in reports:
+        errors += validate(inner, schema, at)
     return errors
+
+
+def validate_steps(report, schemas):
+    """Each step of a walk along the chain against its verb's schema."""
+    steps = [(f"$.steps[{i}]", step) for i, step in enumerate(report.get("steps", []))]
+    return validate_inner(steps, report.get("operation", "").removesuffix("_chain"), schemas, "$.steps")
+
+
+def validate_fleet(report, schemas):
+    """Each target's own report against its verb's schema."""
+    targets = [
+        (f"$.targets[{i}].report", t["report"])
+        for i, t in enumerate(report.get("targets", []))
+        if isinstance(t.get("report"), dict)
+    ]
+    return validate_inner(targets, report.get("verb"), schemas, "$.verb")
 
 
 def main(argv):
@@ -347,6 +393,8 @@ def main(argv):
             errors = validate(report, schema)
             if operation == "fleet":
                 errors += validate_fleet(report, schemas)
+            if operation.endswith("_chain"):
+                errors += validate_steps(report, schemas)
             for error in errors:
                 print(f"FAIL: {operation} report {i}: {error}")
                 failures += 1

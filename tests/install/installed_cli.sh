@@ -74,7 +74,8 @@ diff -r "$source/capi/schemas" "$share/schemas" || fail "share/iucore/schemas di
 if find "$prefix" -name __pycache__ | grep -q .; then fail "__pycache__ installed"; fi
 # No installed text file names the source or the build tree; nor does the binary, once its debug
 # information is left out (it names the sources, as it should), except as the __FILE__ of a
-# source file (assertion messages in a Debug build).
+# source file (assertion messages and sanitizer source locations in a Debug build; a unity
+# build's sources are the .cxx files CMake writes into the build tree).
 strip --strip-debug -o "$work/iucore.nodebug" "$prefix/bin/iucore"
 for tree in "$source" "$build"; do
     if grep -rlIF -- "$tree" "$prefix" >"$work/refs"; then
@@ -82,7 +83,7 @@ for tree in "$source" "$build"; do
         fail "installed files name $tree"
     fi
     if strings -a "$work/iucore.nodebug" | grep -F -- "$tree" |
-        grep -vE '^[^ ]*\.(c|cc|cpp|h|hpp|ipp)$' >"$work/refs"; then
+        grep -vE '^[^ ]*\.(c|cc|cpp|cxx|h|hpp|ipp)$' >"$work/refs"; then
         cat "$work/refs" >&2
         fail "bin/iucore names $tree"
     fi

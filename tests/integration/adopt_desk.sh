@@ -27,15 +27,7 @@ databases+=("$desk_db" "$example_db")
 json_of() { # json_of PYTHON-EXPRESSION FILE: the expression over the JSON document d
     python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); v=eval(sys.argv[1]); print("null" if v is None else v)' "$1" "$2"
 }
-figure() { # figure DEFINITION VERSION NAME: a figure the definition derives
-    "$cli" --definition "$1" --json pins |
-        python3 -c '
-import json, sys
-f = {x["version"]: x for x in json.load(sys.stdin)["figures"]}[sys.argv[1]]
-for part in sys.argv[2].split("."):  # surface.table: the table count of the surface
-    f = f[part]
-print(f)' "$2" "$3"
-}
+figure() { figure_of "$@"; } # figure DEFINITION VERSION NAME
 
 desk=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$desk_db")
 psql -X -q -v ON_ERROR_STOP=on -d "$desk" -f "$desk_sql" >/dev/null

@@ -17,6 +17,8 @@ iucore_add_cli_script_test(adopt_desk 300)
 # Issue 15 (point 5): the checksum's scope, render --with-ledger, applied (unrecorded),
 # baseline and repair.
 iucore_add_cli_script_test(ledger_adopt 300)
+# Issue 16 (point 3): apply without an id or with --to, rollback --to: a walk along the chain.
+iucore_add_cli_script_test(apply_chain 300)
 if(TARGET iucore_cli)
-  set_property(TEST cli_adopted adopt_desk ledger_adopt APPEND PROPERTY LABELS cli)
+  set_property(TEST cli_adopted adopt_desk ledger_adopt apply_chain APPEND PROPERTY LABELS cli)
 endif()

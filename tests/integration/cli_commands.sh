@@ -188,10 +188,7 @@ expect_out "to_regprocedure('public.fn_iu_instance_archive(text,text)')" \
 expect_out "'dot_iu_instance_archive', 'lifecycle', true, false" "the forward SQL adds the row"
 
 # Every expected figure below comes from the definitions (`pins --json`): 035 adds one row.
-figure() { # figure DEFINITION VERSION NAME
-    "$cli" --definition "$1" --json pins |
-        python3 -c 'import json,sys; f={x["version"]: x for x in json.load(sys.stdin)["figures"]}; print(f[sys.argv[1]][sys.argv[2]])' "$2" "$3"
-}
+figure() { figure_of "$@"; } # figure DEFINITION VERSION NAME
 rows_034=$(figure "$definition" 034 catalog_rows)
 rows_035=$(figure "$copy" 035 catalog_rows)
 iucore --definition "$copy" pins

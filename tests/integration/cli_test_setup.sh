@@ -65,6 +65,29 @@ iucore() {
         "$cli" "${iucore_options[@]}" "$@" >"$work/out" 2>"$work/err" || rc=$?
     fi
 }
+# figure_of DEFINITION VERSION NAME: a figure the definition derives (pins --json); a dotted
+# NAME reads into it (surface.table: the table count of the surface)
+figure_of() {
+    "$cli" --definition "$1" --json pins |
+        python3 -c '
+import json, sys
+f = {x["version"]: x for x in json.load(sys.stdin)["figures"]}[sys.argv[1]]
+for part in sys.argv[2].split("."):
+    f = f[part]
+print(f)' "$2" "$3"
+}
+# fresh_at_baseline NAME: a new database with the example's substrate and its baseline's seed;
+# prints its conninfo (the name gets the script's pid and is dropped at exit)
+fresh_at_baseline() {
+    local name="iucore_${1}_$$" conninfo
+    databases+=("$name")
+    conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$name")
+    psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" -f "$substrate" >/dev/null
+    "$cli" --definition "$definition" render seed \
+        "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["baseline"]["version"])' "$definition")" |
+        psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" >/dev/null
+    echo "$conninfo"
+}
 # psql_in CONNINFO SQL: one statement's rows, unaligned, in UTF8 whatever the caller's environment
 psql_in() { PGCLIENTENCODING=UTF8 psql -X -At -v ON_ERROR_STOP=on -d "$1" -c "$2"; }
 # check DESCRIPTION COMMAND...: PASS when the command succeeds, else FAIL showing the output.

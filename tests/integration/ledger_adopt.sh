@@ -21,10 +21,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cli_test_setup.sh" "$@"
 unset IUCORE_DEFINITION IUCORE_ACTOR
 
-figure() { # figure VERSION NAME: a figure the definition derives
-    "$cli" --definition "$definition" --json pins |
-        python3 -c 'import json,sys; f={x["version"]: x for x in json.load(sys.stdin)["figures"]}; print(f[sys.argv[1]][sys.argv[2]])' "$1" "$2"
-}
+figure() { figure_of "$definition" "$1" "$2"; } # figure VERSION NAME
 state_of() { # state_of CONNINFO [DEFINITION]: the state of 034 in status --json
     "$cli" --definition "${2:-$definition}" --db "$1" --json status |
         python3 -c 'import json,sys; print(*[m["state"] for m in json.load(sys.stdin)["migrations"] if m["migration"] == "034"])'
@@ -33,15 +30,7 @@ ledger_of() { # ledger_of CONNINFO: 034's ledger row (checksum and repair column
     psql_in "$1" "SELECT checksum || '|' || coalesce(repaired_by, '-') || '|' || (repaired_at IS NOT NULL) || '|' || coalesce(repair_reason, '-') FROM public.iucore_migration_ledger WHERE migration_id = '034'" 2>/dev/null || true
 }
 catalog_rows() { psql_in "$1" "SELECT count(*) FROM public.dot_iu_command_catalog"; }
-fresh_033() { # fresh_033 NAME: a new database at 033; prints its conninfo
-    local name="iucore_ledger_adopt_${1}_$$" conninfo
-    databases+=("$name")
-    conninfo=$("$IUCORE_PG_THROWAWAY" createdb "$IUCORE_PG_STATE" "$name")
-    psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" -f "$substrate" >/dev/null
-    "$cli" --definition "$definition" render seed 033 |
-        psql -X -q -v ON_ERROR_STOP=on -d "$conninfo" >/dev/null
-    echo "$conninfo"
-}
+fresh_033() { fresh_at_baseline "ledger_adopt_$1"; } # fresh_033 NAME: a database at 033
 edited() { # edited PYTHON-STATEMENT FILE: a copy of the example definition, edited (d)
     python3 - "$definition" "$2" "$1" <<'EOF'
 import json, sys

@@ -34,16 +34,6 @@ result<gates_report> gates_live(session& s, const definition& d);
 /// ledger has as applied is refused (errc::refused), before anything else is read.
 result<definition> promote(session& s, const definition& d, const promote_options& options);
 
-/// What promote did: the migration it added the command to, its derived expectations, the new
-/// definition and where it was written (empty when it was not).
-struct promote_report {
-    definition promoted;
-    std::string path;
-    std::string migration; // the id of the migration the command went into
-};
-
-void tag_invoke(json::value_from_tag, json::value& v, const promote_report& r);
-
 /// promote, then the new definition written to `path` (not written when `path` is empty): what
 /// the CLI and the C ABI do.
 result<promote_report> promote_and_save(session& s, const definition& d,

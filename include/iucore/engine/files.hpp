@@ -3,6 +3,7 @@
 // reading and writing files happens here, beside the other I/O.)
 
 #include <iucore/definition.hpp>
+#include <iucore/reports.hpp>
 
 #include <string>
 #include <vector>
@@ -16,15 +17,6 @@ enum class existing_file { replace, refuse };
 /// existing_file::refuse (init) a file already at `path` is never replaced: an error.
 result<void> save_definition_file(const definition& d, const std::string& path,
                                   existing_file existing = existing_file::replace);
-
-struct pins_report {
-    std::vector<figures> by_version; // every version's figures
-    std::size_t checked_sites = 0;
-    std::vector<pin_mismatch> mismatches;
-    bool ok() const { return mismatches.empty(); }
-};
-
-void tag_invoke(json::value_from_tag, json::value& v, const pins_report& r);
 
 /// Every version's figures; with `check`, reads each pin site (relative to `base_dir`, the
 /// definition file's directory) and names every one that disagrees.

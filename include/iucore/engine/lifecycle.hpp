@@ -27,6 +27,13 @@ struct apply_options {
 result<apply_report> apply(session& s, const definition& d, std::string_view migration_id,
                            const apply_options& options = {});
 result<rollback_report> rollback(session& s, const definition& d, std::string_view migration_id);
+/// apply, migration after migration up to and including `to` (empty: the latest), each in its
+/// own transaction; stops at the first that fails or drifts (iucore/chain.hpp).
+result<chain_report> apply_chain(session& s, const definition& d, std::string_view to,
+                                 const apply_options& options = {});
+/// rollback of every migration after version `to` whose rows are in the catalog, latest first,
+/// each in its own transaction under its guard; stops at the first that is refused.
+result<chain_report> rollback_chain(session& s, const definition& d, std::string_view to);
 result<verify_report> verify(session& s, const definition& d, std::string_view version = {});
 struct prove_options {
     connection_options connection;                      // for every connection prove opens
