@@ -103,7 +103,7 @@ result<void> check_init_options(const init_options& options) {
 
 namespace {
 
-/// `text` split at `separator`; every piece must be non-empty.
+/// `text` split at `separator`, empty pieces kept (the callers refuse them).
 std::vector<std::string> split_words(std::string_view text, char separator) {
     std::vector<std::string> out;
     std::size_t start = 0;
